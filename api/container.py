@@ -1,0 +1,87 @@
+"""Everything the API and the CLI share, built once from settings; heavy parts load on first use."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from assistant.db import make_engine, make_session_factory, migrate
+from assistant.index.vector import VectorIndex
+from assistant.providers.embeddings import NamedEmbeddings, make_embeddings
+from assistant.providers.store import make_chroma_client
+from assistant.settings import LLMProvider, Settings
+from ingest.jobs import JobRunner
+from ingest.pipeline import Ingestor
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.providers.llama_server import LlamaServer
+
+
+class Container:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embeddings: NamedEmbeddings | None = None,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(settings.resolved_database_url)
+        migrate(self.engine)
+        self.sessions = make_session_factory(self.engine)
+        self._embeddings = embeddings
+        self._chat_model = chat_model
+        self._lock = threading.Lock()
+        self._llama: LlamaServer | None = None
+
+    @property
+    def embeddings(self) -> NamedEmbeddings:
+        with self._lock:
+            if self._embeddings is None:
+                self._embeddings = make_embeddings(self.settings)
+            return self._embeddings
+
+    @cached_property
+    def vectors(self) -> VectorIndex:
+        return VectorIndex(make_chroma_client(self.settings), self.embeddings)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(settings=self.settings, sessions=self.sessions, vectors=self.vectors)
+
+    @cached_property
+    def runner(self) -> JobRunner:
+        runner = JobRunner(self.ingestor)
+        runner.start()
+        return runner
+
+    @property
+    def chat_model(self) -> BaseChatModel:
+        with self._lock:
+            if self._chat_model is None:
+                from assistant.providers.llm import make_chat_model
+
+                if self.settings.llm_provider is LLMProvider.local and self._llama is None:
+                    from assistant.providers.llama_server import LlamaServer
+
+                    self._llama = LlamaServer(self.settings)
+                self._chat_model = make_chat_model(self.settings, llama_server=self._llama)
+            return self._chat_model
+
+    def llm_status(self) -> dict[str, object]:
+        return {
+            "provider": self.settings.llm_provider.value,
+            "model": self.settings.llm_model,
+            "loaded": self._chat_model is not None,
+        }
+
+    def close(self) -> None:
+        if "runner" in self.__dict__:
+            self.runner.stop()
+        if self._llama is not None:
+            self._llama.stop()
+        self.engine.dispose()

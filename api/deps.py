@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
+
+from api.container import Container
+from assistant.projects import repository as projects
+from assistant.projects.models import Project
+from assistant.settings import Settings
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_settings_dep(container: ContainerDep) -> Settings:
+    return container.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(container: ContainerDep) -> Iterator[Session]:
+    session = container.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_project_dep(
+    container: ContainerDep,
+    project: Annotated[str, Path(description="Project id or exact project name.")],
+) -> Project:
+    with container.sessions() as session:
+        return projects.get_project(session, ref=project)
+
+
+ProjectDep = Annotated[Project, Depends(get_project_dep)]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import ProjectDep, SessionDep
+from api.schemas import ProjectCreate, ProjectList, ProjectPublic
+from assistant.documents import repository as documents
+from assistant.projects import repository as projects
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+def _public(session: SessionDep, project: object) -> ProjectPublic:
+    out = ProjectPublic.model_validate(project)
+    out.documents = documents.count_documents(session, project_id=out.id)
+    return out
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectPublic,
+    summary="Create a project",
+    description="Creates a project. Its id is ASCII (usable in paths and as the Chroma collection name); "
+    "the name may be Chinese. 409 if the name is taken.",
+)
+def create_project(body: ProjectCreate, session: SessionDep) -> ProjectPublic:
+    project = projects.create_project(session, name=body.name, description=body.description)
+    return _public(session, project)
+
+
+@router.get("", response_model=ProjectList, summary="List projects")
+def list_projects(session: SessionDep) -> ProjectList:
+    items = [_public(session, p) for p in projects.list_projects(session)]
+    return ProjectList(items=items, total=len(items))
+
+
+@router.get("/{project}", response_model=ProjectPublic, summary="One project, by id or name")
+def get_project(project: ProjectDep, session: SessionDep) -> ProjectPublic:
+    return _public(session, project)

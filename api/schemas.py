@@ -1,0 +1,127 @@
+"""Request and response bodies of the backbone routes. Field names are a contract with outside tools."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.documents.models import DocumentType
+
+
+class ProjectCreate(BaseModel):
+    name: str = Field(..., min_length=1, max_length=200, description="Display name; Chinese is fine.")
+    description: str | None = Field(None, max_length=2000)
+
+
+class ProjectPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(..., description="ASCII id used in paths (the name works in paths too).")
+    name: str
+    description: str | None
+    created_at: dt.datetime
+    documents: dict[str, int] = Field(default_factory=dict, description="Document count per status.")
+
+
+class ProjectList(BaseModel):
+    items: list[ProjectPublic]
+    total: int
+
+
+class DocumentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    project_id: str
+    file_name: str = Field(..., description="Name as uploaded; members of archives and attachments carry a path.")
+    sha256: str | None
+    size: int
+    doc_type: str = Field(..., description="meeting | email | spec | other")
+    doc_type_overridden: bool
+    language: str | None = Field(None, description="zh | en | mixed")
+    title: str | None
+    doc_date: dt.date | None
+    status: str = Field(..., description="queued | reading | indexed | failed")
+    reason: str | None = Field(None, description="Why the file failed.")
+    warnings: list[str]
+    meta: dict[str, str] = Field(..., description="E-mail headers, author and the like.")
+    page_count: int | None
+    chunk_count: int
+    parent_id: str | None = Field(None, description="The e-mail an attachment came with.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    indexed_at: dt.datetime | None
+
+
+class ChunkPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    position: int
+    page: int | None
+    section: str | None
+    char_start: int
+    char_end: int
+    text: str
+
+
+class DocumentDetail(DocumentPublic):
+    chunks: list[ChunkPublic] | None = None
+
+
+class DocumentList(BaseModel):
+    items: list[DocumentPublic]
+    total: int
+
+
+class DocumentUpdate(BaseModel):
+    doc_type: DocumentType = Field(..., description="Override the detected type.")
+
+
+class DocumentsDeleted(BaseModel):
+    deleted: list[str] = Field(..., description="Ids removed: the document and its attachments.")
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status: str
+    files: int = Field(..., description="Files queued, archives expanded.")
+
+
+class JobFilePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    file_name: str
+    status: Literal["queued", "reading", "indexed", "unchanged", "failed"]
+    reason: str | None
+    document_id: str | None
+
+
+class JobPublic(BaseModel):
+    job_id: str
+    project_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(..., ge=0, le=1, description="Share of files finished, 0..1.")
+    done: int
+    total: int
+    error: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    files: list[JobFilePublic]
+
+
+class JobList(BaseModel):
+    items: list[JobPublic]
+    total: int
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    database: str
+    vector_store: str
+    embeddings: dict[str, object]
+    llm: dict[str, object]

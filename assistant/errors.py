@@ -1,0 +1,39 @@
+"""The small exception tree; api/errors.py maps each class to one HTTP status."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class: ``str(exc)`` is a sentence a person understands."""
+
+
+class ConfigurationError(AssistantError):
+    """A setting is missing or wrong; raised at start-up."""
+
+
+class NotFoundError(AssistantError):
+    pass
+
+
+class ConflictError(AssistantError):
+    pass
+
+
+class InvalidInputError(AssistantError):
+    pass
+
+
+class UnsupportedTypeError(InvalidInputError):
+    pass
+
+
+class TooLargeError(InvalidInputError):
+    pass
+
+
+class ProviderUnavailableError(AssistantError):
+    """A model, the vector store or another backing service cannot be reached or failed."""
+
+
+class ModelOutputError(ProviderUnavailableError):
+    """The LLM answered, but not with what was asked for (after the retries)."""

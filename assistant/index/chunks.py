@@ -1,0 +1,126 @@
+"""All SQL for chunks and the keyword (BM25) index over them.
+
+A chunk is visible only while its version is its document's ``active_version``, so swapping a document's
+chunks is one commit of the document row: readers see the old set or the new one, never both or neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, select, text
+from sqlalchemy.orm import Session
+
+from assistant.documents.models import Chunk, Document, DocumentStatus
+from assistant.text import tokenize
+
+_MAX_QUERY_TERMS = 64
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    chunk_id: str
+    score: float  # BM25, higher is better
+
+
+def add_chunks(session: Session, *, chunks: list[Chunk]) -> None:
+    session.add_all(chunks)
+    session.flush()
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        session.execute(
+            text("INSERT INTO chunk_fts (tokens, chunk_id, project_id) VALUES (:tokens, :chunk_id, :project_id)"),
+            [{"tokens": c.tokens, "chunk_id": c.id, "project_id": c.project_id} for c in chunks],
+        )
+
+
+def delete_chunks(
+    session: Session, *, document_id: str, version: str | None = None, keep_version: str | None = None
+) -> int:
+    """Delete a document's chunks: all of them, one version, or all but ``keep_version``."""
+    cond = [Chunk.document_id == document_id]
+    if version is not None:
+        cond.append(Chunk.version == version)
+    if keep_version is not None:
+        cond.append(Chunk.version != keep_version)
+    ids = list(session.scalars(select(Chunk.id).where(and_(*cond))))
+    if not ids:
+        return 0
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        for i in range(0, len(ids), 500):
+            session.execute(
+                text("DELETE FROM chunk_fts WHERE chunk_id IN (SELECT value FROM json_each(:ids))"),
+                {"ids": _json(ids[i : i + 500])},
+            )
+    session.execute(delete(Chunk).where(Chunk.id.in_(ids)))
+    return len(ids)
+
+
+def _json(values: list[str]) -> str:
+    import json
+
+    return json.dumps(values)
+
+
+def visible_chunks(session: Session, *, chunk_ids: list[str]) -> dict[str, Chunk]:
+    """The chunks among ``chunk_ids`` that belong to the active version of an indexed document."""
+    if not chunk_ids:
+        return {}
+    rows = session.scalars(
+        select(Chunk)
+        .join(Document, Document.id == Chunk.document_id)
+        .where(
+            Chunk.id.in_(chunk_ids),
+            Chunk.version == Document.active_version,
+            Document.status == DocumentStatus.indexed.value,
+        )
+    )
+    return {c.id: c for c in rows}
+
+
+def document_chunks(session: Session, *, document_id: str) -> list[Chunk]:
+    return list(
+        session.scalars(
+            select(Chunk)
+            .join(Document, Document.id == Chunk.document_id)
+            .where(Chunk.document_id == document_id, Chunk.version == Document.active_version)
+            .order_by(Chunk.position)
+        )
+    )
+
+
+def keyword_search(
+    session: Session, *, project_id: str, query: str, k: int, document_ids: list[str] | None = None
+) -> list[KeywordHit]:
+    terms = list(dict.fromkeys(tokenize(query)))[:_MAX_QUERY_TERMS]
+    if not terms:
+        return []
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    doc_filter = ""
+    params: dict[str, object] = {"project_id": project_id, "k": k}
+    if document_ids is not None:
+        if not document_ids:
+            return []
+        doc_filter = "AND c.document_id IN (SELECT value FROM json_each(:doc_ids))"
+        params["doc_ids"] = _json(document_ids)
+    if dialect == "sqlite":
+        params["match"] = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = f"""
+            SELECT c.id, -bm25(chunk_fts) AS score
+            FROM chunk_fts
+            JOIN chunks c ON c.id = chunk_fts.chunk_id
+            JOIN documents d ON d.id = c.document_id
+            WHERE chunk_fts MATCH :match AND chunk_fts.project_id = :project_id
+              AND c.version = d.active_version AND d.status = 'indexed' {doc_filter}
+            ORDER BY bm25(chunk_fts) LIMIT :k"""
+    else:
+        params["match"] = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+        if document_ids is not None:
+            doc_filter = "AND c.document_id = ANY(:doc_id_list)"
+            params["doc_id_list"] = document_ids
+        sql = f"""
+            SELECT c.id, ts_rank_cd(to_tsvector('simple', c.tokens), to_tsquery('simple', :match)) AS score
+            FROM chunks c JOIN documents d ON d.id = c.document_id
+            WHERE c.project_id = :project_id AND to_tsvector('simple', c.tokens) @@ to_tsquery('simple', :match)
+              AND c.version = d.active_version AND d.status = 'indexed' {doc_filter}
+            ORDER BY score DESC LIMIT :k"""
+    return [KeywordHit(row[0], float(row[1])) for row in session.execute(text(sql), params)]

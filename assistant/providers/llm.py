@@ -1,0 +1,118 @@
+"""Chat models: one factory, and one helper that asks any of them for pydantic-typed output."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, ValidationError
+
+from assistant.errors import ModelOutputError, ProviderUnavailableError
+from assistant.settings import LLMProvider, Settings, StructuredMethod
+
+if TYPE_CHECKING:
+    from assistant.providers.llama_server import LlamaServer
+
+T = TypeVar("T", bound=BaseModel)
+
+LOCAL_API_KEY = "local-no-key"
+
+
+def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = None) -> BaseChatModel:
+    match settings.llm_provider:
+        case LLMProvider.local:
+            from langchain_openai import ChatOpenAI
+
+            if llama_server is None:
+                from assistant.providers.llama_server import LlamaServer
+
+                llama_server = LlamaServer(settings)
+            return ChatOpenAI(
+                base_url=llama_server.base_url(),
+                api_key=LOCAL_API_KEY,  # type: ignore[arg-type]
+                model=settings.llm_model,
+                temperature=settings.llm_temperature,
+                timeout=settings.llm_timeout_s,
+                max_retries=0,
+            )
+        case LLMProvider.openai:
+            from langchain_openai import ChatOpenAI
+
+            return ChatOpenAI(
+                base_url=settings.llm_base_url,
+                api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
+                model=settings.llm_model,
+                temperature=settings.llm_temperature,
+                timeout=settings.llm_timeout_s,
+                max_retries=0,
+            )
+        case LLMProvider.fake:
+            from assistant.providers.fakes import ScriptedChatModel
+
+            return ScriptedChatModel()
+
+
+def structured_method(settings: Settings) -> StructuredMethod:
+    if settings.llm_structured_method is not StructuredMethod.auto:
+        return settings.llm_structured_method
+    # llama.cpp's server answers json_schema mode with HTTP 500 but honours a schema inside json_object.
+    if settings.llm_provider in (LLMProvider.local, LLMProvider.fake):
+        return StructuredMethod.json_object
+    return StructuredMethod.json_schema
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+
+
+def parse_json_object(text: str) -> Any:
+    """Tolerates the code fences and chatter small models put around JSON."""
+    cleaned = _FENCE.sub("", text.strip())
+    try:
+        return json.loads(cleaned)
+    except json.JSONDecodeError:
+        start, end = cleaned.find("{"), cleaned.rfind("}")
+        if start != -1 and end > start:
+            return json.loads(cleaned[start : end + 1])
+        raise
+
+
+def ask_structured(
+    llm: BaseChatModel,
+    schema: type[T],
+    messages: list[BaseMessage],
+    *,
+    method: StructuredMethod = StructuredMethod.json_object,
+    retries: int = 1,
+) -> T:
+    """Ask for ``schema``; retry on a malformed answer; raise a clear error instead of returning junk."""
+    last_error: Exception | None = None
+    for _attempt in range(retries + 1):
+        try:
+            if method is StructuredMethod.json_object:
+                bound = llm.bind(
+                    response_format={"type": "json_object", "schema": schema.model_json_schema()}
+                )
+                reply = bound.invoke(messages)
+                return schema.model_validate(parse_json_object(str(reply.content)))
+            runnable = llm.with_structured_output(schema, method=method.value)
+            result = runnable.invoke(messages)
+            return result if isinstance(result, schema) else schema.model_validate(result)
+        except (ValidationError, json.JSONDecodeError, ValueError) as exc:
+            last_error = exc
+        except Exception as exc:
+            if _is_unavailable(exc):
+                raise ProviderUnavailableError(f"the language model is unavailable: {exc}") from exc
+            last_error = exc
+    raise ModelOutputError(
+        f"the language model did not return a valid {schema.__name__} after {retries + 1} tries: {last_error}"
+    )
+
+
+def _is_unavailable(exc: Exception) -> bool:
+    name = type(exc).__name__
+    return name in {"APIConnectionError", "APITimeoutError", "ConnectError", "ReadTimeout", "TimeoutException"} or (
+        isinstance(exc, TimeoutError | ConnectionError)
+    )

@@ -1,0 +1,44 @@
+"""The register's settings, read from the one ``Settings`` object with defaults for fields it does not have yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+# Measured on bench/gold/risk_match_pairs.jsonl with the packaged USE-multilingual embeddings
+# (python bench/risk_scan.py calibrate): the F1-best cut-offs, see docs/bench_risks.md.
+DEFAULT_MATCH_THRESHOLD = 0.62
+DEFAULT_MATCH_THRESHOLD_CROSS_CATEGORY = 0.75
+
+
+@dataclass(frozen=True)
+class RiskSettings:
+    webhook_url: str | None = None
+    webhook_retries: int = 3
+    webhook_backoff_s: float = 1.0
+    webhook_timeout_s: float = 10.0
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD
+    match_threshold_cross_category: float = DEFAULT_MATCH_THRESHOLD_CROSS_CATEGORY
+    auto_scan: bool = True
+    scan_max_passages: int = 8
+    scan_batch_size: int = 3
+    scan_max_findings_per_call: int = 3
+    scan_max_output_tokens: int = 700
+    scan_passage_chars: int = 360
+    scan_min_cue_score: int = 2
+
+
+def risk_settings_from(settings: Any, **overrides: Any) -> RiskSettings:
+    """``settings.risk_<name>`` wins over the default; ``overrides`` win over both (tests, the bench)."""
+    values: dict[str, Any] = {}
+    for f in fields(RiskSettings):
+        value = getattr(settings, f"risk_{f.name}", None) if settings is not None else None
+        if value is not None:
+            values[f.name] = value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - {f.name for f in fields(RiskSettings)}
+    if unknown:
+        raise TypeError(f"unknown risk settings: {', '.join(sorted(unknown))}")
+    if values.get("webhook_url") is not None:
+        values["webhook_url"] = str(values["webhook_url"]).strip() or None
+    return RiskSettings(**values)

@@ -1,0 +1,64 @@
+"""Language detection and the tokeniser shared by the keyword index and its queries."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_TOKEN_OK = re.compile(r"\w", re.UNICODE)
+_jieba_lock = threading.Lock()
+
+# Words so common that matching them says nothing about relevance.
+STOPWORDS = frozenset(
+    """a an the of to in on at for and or is are was were be been by with as it its this that these those from
+    what which who whom when where why how do does did will would shall should can could may might must
+    not no yes i you he she we they me him her us them my your our their there here than then so if
+    的 了 和 是 在 有 就 都 而 及 与 或 一个 我们 你们 他们 这 那 之 把 被 也 还 吗 呢 吧 啊 什么 哪些 怎么 如何 为什么 哪个 谁
+    """.split()
+)
+
+
+def cjk_ratio(text: str) -> float:
+    letters = _CJK.findall(text)
+    latin = _LATIN_WORD.findall(text)
+    total = len(letters) + sum(len(w) for w in latin) / 4  # ~4 letters carry what one hanzi carries
+    return len(letters) / total if total else 0.0
+
+
+def detect_language(text: str) -> str:
+    """'zh', 'en' or 'mixed' (both substantial); 'unknown' when there is nothing to judge."""
+    sample = text[:20000]
+    if not _CJK.search(sample) and not _LATIN_WORD.search(sample):
+        return "unknown"
+    ratio = cjk_ratio(sample)
+    if ratio >= 0.7:
+        return "zh"
+    if ratio <= 0.15:
+        return "en"
+    return "mixed"
+
+
+def question_language(text: str) -> str:
+    """The language to answer in: Chinese as soon as the question is mostly Chinese."""
+    return "zh" if cjk_ratio(text) >= 0.3 else "en"
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words for English and jieba search-mode words for Chinese, stopwords removed."""
+    jieba = _jieba()
+    with _jieba_lock:
+        pieces = jieba.lcut_for_search(text.lower())
+    return [p for p in (s.strip() for s in pieces) if p and _TOKEN_OK.search(p) and p not in STOPWORDS]

@@ -1,0 +1,326 @@
+"""Ingest one file: read, split, embed, write both indexes, and swap the document's chunks atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import transaction, utcnow
+from assistant.documents import repository as documents
+from assistant.documents.models import Chunk, Document, DocumentStatus, DocumentType
+from assistant.errors import AssistantError
+from assistant.index import chunks as chunk_store
+from assistant.index.vector import VectorIndex
+from assistant.jobs.models import FileStatus
+from assistant.settings import Settings
+from assistant.text import detect_language, tokenize
+from ingest.doctype import detect_doc_type
+from ingest.readers import (
+    SUPPORTED_EXTENSIONS,
+    ReadLimits,
+    ReadResult,
+    UnreadableFile,
+    expand_archive,
+    read_document,
+)
+from ingest.splitter import split_text
+
+log = logging.getLogger(__name__)
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    return ReadLimits(
+        max_file_bytes=settings.max_file_bytes,
+        zip_max_files=settings.max_upload_files,
+        zip_max_depth=settings.zip_max_depth,
+        zip_max_total_bytes=int(settings.zip_max_total_mb * 1024 * 1024),
+        zip_max_ratio=settings.zip_max_ratio,
+    )
+
+
+def is_archive(file_name: str) -> bool:
+    return file_name.lower().endswith(".zip")
+
+
+def extension_supported(file_name: str) -> bool:
+    return PurePosixPath(file_name.lower()).suffix in SUPPORTED_EXTENSIONS
+
+
+@dataclass
+class Ingestor:
+    """What ingestion needs, passed in so tests can give fakes."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    vectors: VectorIndex
+
+    @property
+    def limits(self) -> ReadLimits:
+        return read_limits(self.settings)
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    status: FileStatus
+    reason: str | None = None
+    document_id: str | None = None
+    children: list[FileOutcome] = field(default_factory=list)
+
+
+@dataclass
+class PreparedChunk:
+    text: str
+    page: int | None
+    section: str | None
+    char_start: int
+    char_end: int
+
+
+def original_path(settings: Settings, project_id: str, file_name: str, sha: str) -> Path:
+    """Originals are kept (content-addressed) so a project can be re-indexed with other settings."""
+    return settings.data_dir / "files" / project_id / f"{sha}{PurePosixPath(file_name.lower()).suffix}"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepare_chunks(result: ReadResult, *, size: int, overlap: int) -> list[PreparedChunk]:
+    """Chunks never cross a segment (page or section); offsets count through the whole document's text."""
+    out, offset = [], 0
+    for seg in result.segments:
+        for piece in split_text(seg.text, size=size, overlap=overlap):
+            out.append(PreparedChunk(piece.text, seg.page, seg.section, offset + piece.start, offset + piece.end))
+        offset += len(seg.text) + 1
+    return out
+
+
+def embed_unique(ingestor: Ingestor, texts: list[str]) -> np.ndarray:
+    """Repeated boilerplate (headers, disclaimers) is embedded once."""
+    unique = list(dict.fromkeys(texts))
+    vectors = ingestor.vectors.embeddings.embed_array(unique)
+    index = {t: i for i, t in enumerate(unique)}
+    return vectors[[index[t] for t in texts]] if texts else vectors
+
+
+def ingest_file(
+    ingestor: Ingestor,
+    *,
+    project_id: str,
+    file_name: str,
+    data: bytes,
+    doc_type: DocumentType | None = None,
+    parent_id: str | None = None,
+    force: bool = False,
+    on_status: Callable[[FileStatus], None] | None = None,
+) -> FileOutcome:
+    """Ingest one non-archive file. Never raises for a bad file: the outcome carries the reason.
+    ``force`` re-reads unchanged bytes (re-indexing after a change of chunking or embeddings)."""
+    sha = sha256_hex(data)
+    with transaction(ingestor.sessions) as session:
+        existing = documents.find_document(session, project_id=project_id, file_name=file_name)
+        if (
+            not force
+            and existing is not None
+            and existing.sha256 == sha
+            and existing.status == DocumentStatus.indexed.value
+        ):
+            if doc_type is not None and existing.doc_type != doc_type.value:
+                existing.doc_type, existing.doc_type_overridden = doc_type.value, True
+                retag(ingestor, session, existing)
+            return FileOutcome(file_name, FileStatus.unchanged, document_id=existing.id)
+    if on_status:
+        on_status(FileStatus.reading)
+    try:
+        result = read_document(file_name, data, ingestor.limits)
+        prepared = prepare_chunks(result, size=ingestor.settings.chunk_size, overlap=ingestor.settings.chunk_overlap)
+        if not prepared:
+            raise UnreadableFile("no text found in the file")
+    except UnreadableFile as exc:
+        return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
+    try:
+        vectors = embed_unique(ingestor, [c.text for c in prepared])
+        doc_id = _write(ingestor, project_id, file_name, data, sha, result, prepared, vectors, doc_type, parent_id)
+    except AssistantError as exc:
+        return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
+    outcome = FileOutcome(file_name, FileStatus.indexed, document_id=doc_id)
+    for attachment in result.attachments:
+        outcome.children.extend(
+            ingest_any(
+                ingestor,
+                project_id=project_id,
+                file_name=f"{file_name}/{attachment.file_name}",
+                data=attachment.data,
+                parent_id=doc_id,
+            )
+        )
+    return outcome
+
+
+def ingest_any(
+    ingestor: Ingestor, *, project_id: str, file_name: str, data: bytes, parent_id: str | None = None
+) -> Iterator[FileOutcome]:
+    """A file or an archive: archives yield one outcome per member."""
+    if is_archive(file_name) and data[:2] == b"PK":
+        for entry in expand_archive(file_name, data, ingestor.limits):
+            if entry.error or entry.data is None:
+                yield FileOutcome(entry.file_name, FileStatus.failed, entry.error or "could not be extracted")
+            else:
+                yield ingest_file(
+                    ingestor, project_id=project_id, file_name=entry.file_name, data=entry.data, parent_id=parent_id
+                )
+        return
+    yield ingest_file(ingestor, project_id=project_id, file_name=file_name, data=data, parent_id=parent_id)
+
+
+def _record_failure(
+    ingestor: Ingestor, project_id: str, file_name: str, data: bytes, sha: str, reason: str, parent_id: str | None
+) -> FileOutcome:
+    with transaction(ingestor.sessions) as session:
+        doc = documents.find_document(session, project_id=project_id, file_name=file_name)
+        if doc is not None and doc.status == DocumentStatus.indexed.value:
+            # A bad new version must not take away the good one readers already rely on.
+            return FileOutcome(
+                file_name,
+                FileStatus.failed,
+                f"{reason} (the previously indexed version is kept)",
+                document_id=doc.id,
+            )
+        if doc is None:
+            doc = documents.create_document(session, project_id=project_id, file_name=file_name, parent_id=parent_id)
+        doc.status, doc.reason, doc.sha256, doc.size = DocumentStatus.failed.value, reason, sha, len(data)
+        return FileOutcome(file_name, FileStatus.failed, reason, document_id=doc.id)
+
+
+def _write(
+    ingestor: Ingestor,
+    project_id: str,
+    file_name: str,
+    data: bytes,
+    sha: str,
+    result: ReadResult,
+    prepared: list[PreparedChunk],
+    vectors: np.ndarray,
+    doc_type: DocumentType | None,
+    parent_id: str | None,
+) -> str:
+    full_text = "\n".join(s.text for s in result.segments)
+    original = original_path(ingestor.settings, project_id, file_name, sha)
+    original.parent.mkdir(parents=True, exist_ok=True)
+    if not original.exists():
+        original.write_bytes(data)
+    with transaction(ingestor.sessions) as session:
+        doc = documents.find_document(session, project_id=project_id, file_name=file_name)
+        if doc is None:
+            doc = documents.create_document(
+                session, project_id=project_id, file_name=file_name, status=DocumentStatus.reading.value
+            )
+        overridden = doc_type is not None or doc.doc_type_overridden
+        final_type = doc_type or (
+            DocumentType(doc.doc_type)
+            if doc.doc_type_overridden
+            else detect_doc_type(file_name, full_text, kind_hint=result.kind_hint)
+        )
+        doc_id, old_version = doc.id, doc.active_version
+        # Versions are content hashes plus a generation, so re-indexing the same bytes also swaps atomically.
+        version = _next_version(sha, old_version)
+        rows = [
+            Chunk(
+                id=f"{doc_id}:{version[:16]}{version[64:]}:{i}",
+                project_id=project_id,
+                document_id=doc_id,
+                version=version,
+                position=i,
+                text=c.text,
+                tokens=" ".join(tokenize(c.text)),
+                page=c.page,
+                section=c.section,
+                char_start=c.char_start,
+                char_end=c.char_end,
+                content_hash=hashlib.sha256(c.text.encode()).hexdigest(),
+            )
+            for i, c in enumerate(prepared)
+        ]
+        chunk_store.add_chunks(session, chunks=rows)
+    ingested_at = utcnow()
+    meta = [
+        {
+            "project_id": project_id,
+            "document_id": doc_id,
+            "version": version,
+            "file_name": file_name,
+            "doc_type": final_type.value,
+            "position": r.position,
+            **({"page": r.page} if r.page is not None else {}),
+            **({"section": r.section[:500]} if r.section else {}),
+            **({"doc_date": result.date.isoformat()} if result.date else {}),
+            "content_hash": r.content_hash,
+            "ingested_at": ingested_at.isoformat(),
+        }
+        for r in rows
+    ]
+    try:
+        ingestor.vectors.add(project_id, [r.id for r in rows], vectors, meta)
+    except AssistantError:
+        with transaction(ingestor.sessions) as session:
+            chunk_store.delete_chunks(session, document_id=doc_id, version=version)
+        raise
+    with transaction(ingestor.sessions) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        doc.sha256, doc.size, doc.active_version = sha, len(data), version
+        doc.status, doc.reason, doc.warnings = DocumentStatus.indexed.value, None, result.warnings
+        doc.doc_type, doc.doc_type_overridden = final_type.value, overridden
+        doc.language = detect_language(full_text)
+        doc.title, doc.doc_date, doc.meta = result.title, result.date, result.metadata
+        doc.page_count, doc.chunk_count, doc.indexed_at = result.page_count, len(rows), ingested_at
+        doc.parent_id = parent_id or doc.parent_id
+    if old_version and old_version != version:
+        _drop_version(ingestor, project_id, doc_id, old_version)
+    return doc_id
+
+
+def _next_version(sha: str, old_version: str | None) -> str:
+    if old_version is None or not old_version.startswith(sha):
+        return sha
+    generation = int(old_version[65:] or 0) + 1 if len(old_version) > 64 else 1
+    return f"{sha}-{generation}"
+
+
+def _drop_version(ingestor: Ingestor, project_id: str, doc_id: str, version: str) -> None:
+    with transaction(ingestor.sessions) as session:
+        chunk_store.delete_chunks(session, document_id=doc_id, version=version)
+    try:
+        ingestor.vectors.delete(project_id, document_id=doc_id, version=version)
+    except AssistantError as exc:
+        # Invisible anyway: readers only see chunks of the active version.
+        log.warning("old vectors of %s stay in the store until the next clean-up: %s", doc_id, exc)
+
+
+def retag(ingestor: Ingestor, session: Session, doc: Document) -> None:
+    """Changing only the type of an unchanged document updates the vector metadata in place."""
+    ids = [r.id for r in chunk_store.document_chunks(session, document_id=doc.id)]
+    ingestor.vectors.update_metadata(doc.project_id, ids, {"doc_type": doc.doc_type})
+
+
+def delete_document(ingestor: Ingestor, *, project_id: str, document_id: str) -> list[str]:
+    """Remove a document (and its attachments) from the registry and both indexes; returns the ids removed."""
+    with transaction(ingestor.sessions) as session:
+        doc = documents.get_document(session, project_id=project_id, document_id=document_id)
+        victims = [doc, *documents.children_of(session, document_id=doc.id)]
+        ids = [d.id for d in victims]
+        for victim in victims:
+            documents.delete_document(session, document=victim)
+    for doc_id in ids:
+        try:
+            ingestor.vectors.delete(project_id, document_id=doc_id)
+        except AssistantError as exc:
+            log.warning("vectors of deleted %s stay in the store until the next clean-up: %s", doc_id, exc)
+    return ids
