@@ -17,6 +17,8 @@ from assistant.settings import Settings, load_settings
 REPO = Path(__file__).resolve().parents[1]
 SHARED_EVAL = REPO.parent / "shared" / "eval"
 DEMO_DIR = REPO / "demo" / "project"
+# Read before the autouse fixture clears ASSISTANT_* variables: where the set-up put the joined model.
+MODEL_CACHE_DIR = Path(os.environ.get("ASSISTANT_CACHE_DIR") or Path.home() / ".cache" / "requirements-assistant")
 
 
 @pytest.fixture(autouse=True)

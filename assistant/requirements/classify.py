@@ -297,10 +297,15 @@ def decide(
     *,
     threshold: float = NFR_THRESHOLD,
     embed_weight: float = EMBED_WEIGHT,
+    functional_weight: float = 1.0,
+    generic_weight: float = 1.0,
 ) -> tuple[str, str | None, float]:
-    """Turn cue totals (and optional prototype similarities) into (kind, quality_class, confidence)."""
+    """Turn cue totals (and optional prototype similarities) into (kind, quality_class, confidence).
+
+    The keyword arguments exist so the benchmark can tune them leave-one-project-out; callers keep the defaults.
+    """
     quality = dict(scores.quality)
-    evidence = max(quality.values()) + scores.generic - scores.functional
+    evidence = max(quality.values()) + generic_weight * scores.generic - functional_weight * scores.functional
     if sims is not None:
         nfr_sim = max(sims[c] for c in quality)
         evidence += embed_weight * (nfr_sim - sims["functional"])

@@ -1,7 +1,7 @@
-"""The cheap pass before the LLM: which passages use risk language (Chinese and English) and are worth a call.
+"""The cheap pass before the LLM: which passages use risk language (Chinese, English) and are worth a call.
 
-A passage is the cue sentences of one chunk with a sentence of context on each side, cut to a character budget,
-so the slow local model reads a few hundred characters instead of whole chunks.
+A passage is the cue sentences of one chunk with a sentence of context on each side, cut to a character
+budget, so the slow local model reads a few hundred characters instead of whole chunks.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from typing import Protocol
 STRONG_WEIGHT, WEAK_WEIGHT = 2, 1
 
 ZH_STRONG = (
-    "风险", "隐患", "延期", "延误", "推迟", "滞后", "拖期", "来不及", "落后", "不兼容", "兼容性", "阻塞", "卡住",
-    "担心", "担忧", "顾虑", "瓶颈", "尚未", "未确认", "待确认", "不确定", "无法", "等保", "合规", "密评", "离职",
-    "流失", "人手不足", "短缺", "超支", "超预算", "依赖", "冲突", "故障", "数据质量", "重复", "返工", "未签约",
-    "仍未", "问题", "变更", "重叠", "紧张", "缺少", "缺失", "失败", "隐私", "泄露", "停产", "停线",
+    "风险", "隐患", "延期", "延误", "推迟", "滞后", "拖期", "来不及", "落后", "不兼容", "兼容性", "阻塞",
+    "卡住", "担心", "担忧", "顾虑", "瓶颈", "尚未", "未确认", "待确认", "不确定", "无法", "等保", "合规",
+    "密评", "离职", "流失", "人手不足", "短缺", "超支", "超预算", "依赖", "冲突", "故障", "数据质量", "重复",
+    "返工", "未签约", "仍未", "问题", "变更", "重叠", "紧张", "缺少", "缺失", "失败", "隐私", "泄露", "停产",
+    "停线",
 )  # fmt: skip
 ZH_WEAK = ("可能", "也许", "或许", "如果", "一旦", "假如", "万一", "待定", "暂未", "还没", "需要确认", "影响")
 
@@ -29,14 +30,15 @@ EN_STRONG = (
     r"block(?:ed|ing)", r"concerns?", r"concerned", r"worr(?:y|ied|ies)", r"dependenc(?:y|ies)",
     r"depend(?:s|ent)? on", r"incompatib\w*", r"compatibility", r"not yet", r"unconfirmed", r"not confirmed",
     r"to be (?:confirmed|clarified|defined|decided)", r"complian\w*", r"gdpr", r"shortages?", r"overrun",
-    r"over budget", r"leaving", r"resign\w*", r"uncertain\w*", r"unclear", r"tbd", r"open issues?", r"issues?",
+    r"over budget", r"leaving", r"resign\w*", r"uncertain\w*", r"unclear", r"tbd", r"open issues?",
+    r"issues?",
     r"impossible", r"not available", r"unavailable", r"bottlenecks?", r"cannot", r"can't", r"threats?",
     r"fail(?:s|ed|ure|ures)?", r"problems?", r"missing", r"lack(?:s|ing)?", r"conflicts?", r"duplicates?",
     r"rework", r"not (?:sufficient|possible|unique)", r"insufficient", r"no final", r"outstanding",
 )  # fmt: skip
 EN_WEAK = (
-    r"might", r"may", r"could", r"possibl[ey]", r"perhaps", r"unless", r"whether", r"pending", r"wait(?:ing)?",
-    r"question", r"depends", r"open", r"expected", r"deadline", r"resources?", r"commitment",
+    r"might", r"may", r"could", r"possibl[ey]", r"perhaps", r"unless", r"whether", r"pending",
+    r"wait(?:ing)?", r"question", r"depends", r"open", r"expected", r"deadline", r"resources?", r"commitment",
 )  # fmt: skip
 
 

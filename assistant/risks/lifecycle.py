@@ -27,7 +27,8 @@ class RiskAction(StrEnum):
     reopen = "reopen"
 
 
-# "accept" confirms a draft into the register; on an open risk it is the acceptance response (status accepted).
+# "accept" confirms a draft into the register; on an open risk it is the acceptance response
+# (status accepted).
 _OPEN_MOVES = {
     RiskAction.accept: RiskStatus.accepted,
     RiskAction.start_mitigation: RiskStatus.mitigating,
@@ -39,7 +40,10 @@ TRANSITIONS: dict[RiskStatus, dict[RiskAction, RiskStatus]] = {
     RiskStatus.draft: {RiskAction.accept: RiskStatus.open, RiskAction.reject: RiskStatus.rejected},
     RiskStatus.open: _OPEN_MOVES,
     RiskStatus.reopened: _OPEN_MOVES,  # reopened behaves like open
-    RiskStatus.mitigating: {RiskAction.close: RiskStatus.closed, RiskAction.mark_occurred: RiskStatus.occurred},
+    RiskStatus.mitigating: {
+        RiskAction.close: RiskStatus.closed,
+        RiskAction.mark_occurred: RiskStatus.occurred,
+    },
     RiskStatus.closed: _REOPEN,
     RiskStatus.rejected: _REOPEN,
     RiskStatus.accepted: _REOPEN,

@@ -280,7 +280,7 @@ class RiskScannedPassage(Base):
 
 
 class RiskNotification(Base):
-    """A webhook to send (an outbox row written with the change): a failed delivery stays here with its error."""
+    """An outbox row written with the change: a failed delivery stays here with its error."""
 
     __tablename__ = "risk_notifications"
     __table_args__ = (Index("ix_risk_notifications_status", "status", "project_id"),)

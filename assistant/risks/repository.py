@@ -80,7 +80,7 @@ def flush(session: Session) -> None:
         ) from exc
 
 
-# ---- ids -------------------------------------------------------------------------------------------------------
+# ---- ids ---------------------------------------------------------------------------------------------------
 
 
 def allocate_number(session: Session, *, project_id: str) -> int:
@@ -110,7 +110,7 @@ def parse_ref(ref: str) -> int:
     return int(m.group(1))
 
 
-# ---- risks -----------------------------------------------------------------------------------------------------
+# ---- risks -------------------------------------------------------------------------------------------------
 
 
 def add_risk(session: Session, *, risk: Risk) -> Risk:
@@ -168,7 +168,9 @@ def _filtered(project_id: str, query: RiskQuery, today: dt.date) -> Select[tuple
     return stmt
 
 
-def list_risks(session: Session, *, project_id: str, query: RiskQuery, today: dt.date) -> tuple[list[Risk], int]:
+def list_risks(
+    session: Session, *, project_id: str, query: RiskQuery, today: dt.date
+) -> tuple[list[Risk], int]:
     stmt = _filtered(project_id, query, today)
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     name = query.sort.lstrip("-+")
@@ -194,7 +196,7 @@ def risks_in_statuses(session: Session, *, project_id: str, statuses: Iterable[s
     return list(session.scalars(stmt.order_by(Risk.number)))
 
 
-# ---- evidence, actions, history ----------------------------------------------------------------------------------
+# ---- evidence, actions, history ----------------------------------------------------------------------------
 
 
 def evidence_counts(session: Session, *, risk_ids: list[int]) -> dict[int, int]:
@@ -211,7 +213,9 @@ def evidence_counts(session: Session, *, risk_ids: list[int]) -> dict[int, int]:
 def risk_evidence(session: Session, *, risk_id: int) -> list[RiskEvidence]:
     return list(
         session.scalars(
-            select(RiskEvidence).where(RiskEvidence.risk_id == risk_id).order_by(RiskEvidence.created_at, RiskEvidence.id)
+            select(RiskEvidence)
+            .where(RiskEvidence.risk_id == risk_id)
+            .order_by(RiskEvidence.created_at, RiskEvidence.id)
         )
     )
 
@@ -270,7 +274,7 @@ def suggestion_known(session: Session, *, risk_id: int, field: str, value: str |
     return session.scalar(stmt.limit(1)) is not None
 
 
-# ---- scan marks --------------------------------------------------------------------------------------------------
+# ---- scan marks --------------------------------------------------------------------------------------------
 
 
 def scanned_hashes(session: Session, *, project_id: str, document_id: str) -> set[str]:
@@ -289,7 +293,7 @@ def mark_scanned(session: Session, *, project_id: str, document_id: str, counts:
     session.flush()
 
 
-# ---- webhook outbox ----------------------------------------------------------------------------------------------
+# ---- webhook outbox ----------------------------------------------------------------------------------------
 
 
 def add_notification(session: Session, *, notification: RiskNotification) -> RiskNotification:
@@ -309,7 +313,10 @@ def claim_notification(session: Session, *, notification_id: int) -> RiskNotific
     """Take a pending notification for sending; None if another worker took it first."""
     claimed = session.execute(
         update(RiskNotification)
-        .where(RiskNotification.id == notification_id, RiskNotification.status == NotificationStatus.pending.value)
+        .where(
+            RiskNotification.id == notification_id,
+            RiskNotification.status == NotificationStatus.pending.value,
+        )
         .values(status=NotificationStatus.sending.value, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -331,8 +338,33 @@ def risk_notifications(session: Session, *, risk_id: int) -> list[RiskNotificati
     return list(session.scalars(stmt.order_by(RiskNotification.id)))
 
 
-def notifications_in(session: Session, *, project_id: str, status: str | None = None) -> list[RiskNotification]:
+def notifications_in(
+    session: Session, *, project_id: str, status: str | None = None
+) -> list[RiskNotification]:
     stmt = select(RiskNotification).where(RiskNotification.project_id == project_id)
     if status is not None:
         stmt = stmt.where(RiskNotification.status == status)
     return list(session.scalars(stmt.order_by(RiskNotification.id)))
+
+
+def requeue_notifications(
+    session: Session,
+    *,
+    stuck_before: dt.datetime,
+    project_id: str | None = None,
+    include_failed: bool = False,
+) -> int:
+    """Put back as pending what a crashed sender left in 'sending' (and, if asked, what failed)."""
+    where = and_(
+        RiskNotification.status == NotificationStatus.sending.value,
+        RiskNotification.updated_at < stuck_before,
+    )
+    if include_failed:
+        where = or_(where, RiskNotification.status == NotificationStatus.failed.value)
+    stmt = update(RiskNotification).where(where)
+    if project_id is not None:
+        stmt = stmt.where(RiskNotification.project_id == project_id)
+    result = session.execute(
+        stmt.values(status=NotificationStatus.pending.value).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -63,7 +63,9 @@ class ActionUpdate(BaseModel):
     owner: Name | None = None
     due_date: dt.date | None = None
     status: ActionStatus | None = None
-    version: int | None = Field(None, description="The risk's version you read; 409 when it has changed since.")
+    version: int | None = Field(
+        None, description="The risk's version you read; 409 when it has changed since."
+    )
 
 
 class ActionPublic(BaseModel):
@@ -159,7 +161,9 @@ class RiskUpdate(_RiskFields):
 
 
 class TransitionRequest(BaseModel):
-    version: int | None = Field(None, description="The version you read; 409 when the risk has changed since.")
+    version: int | None = Field(
+        None, description="The version you read; 409 when the risk has changed since."
+    )
     note: Annotated[str, Field(max_length=2000)] | None = Field(None, description="Why; kept in the history.")
 
 
@@ -229,7 +233,9 @@ class HeatMap(BaseModel):
     residual_from_inherent: int = Field(
         ..., description="Risks without residual values, counted after mitigation at their inherent cell."
     )
-    inherent: list[list[int]] = Field(..., description="Counts, [probability-1][impact-1], before mitigation.")
+    inherent: list[list[int]] = Field(
+        ..., description="Counts, [probability-1][impact-1], before mitigation."
+    )
     residual: list[list[int]] = Field(..., description="Counts, [probability-1][impact-1], after mitigation.")
     cells: list[HeatMapCell]
 
@@ -238,7 +244,9 @@ class ScanReport(BaseModel):
     project_id: str
     document_ids: list[str] = Field(default_factory=list)
     documents: int = 0
-    pages: int = Field(0, description="Pages (or sections, for files without pages) of the scanned documents.")
+    pages: int = Field(
+        0, description="Pages (or sections, for files without pages) of the scanned documents."
+    )
     passages_seen: int = Field(0, description="Chunks read.")
     passages_with_cues: int = Field(0, description="Passages the cue pass found worth the LLM's time.")
     passages_already_scanned: int = Field(0, description="Passages skipped: the same text was read before.")
@@ -270,9 +278,9 @@ class ScanReport(BaseModel):
                 setattr(self, name, mine + theirs)
 
 
-# ---- what the LLM returns ------------------------------------------------------------------------------------
-# Lengths go into the JSON schema (llama.cpp turns it into a grammar, so output stays short and parses) but are
-# not validated: a wordy model is truncated instead of failing a whole batch.
+# ---- what the LLM returns ----------------------------------------------------------------------------------
+# Lengths go into the JSON schema (llama.cpp turns it into a grammar, so output stays short and parses)
+# but are not validated: a wordy model is truncated instead of failing a whole batch.
 
 
 def _text(limit: int, description: str) -> Any:
@@ -284,8 +292,8 @@ def _level(description: str) -> Any:
 
 
 def _all_required(schema: dict[str, Any]) -> None:
-    # Listed as required, llama.cpp's grammar makes the model write every field, in this order (evidence first);
-    # the defaults still let a terse answer from another provider validate.
+    # Listed as required, llama.cpp's grammar makes the model write every field, in this order (evidence
+    # first); the defaults still let a terse answer from another provider validate.
     schema["required"] = list(schema.get("properties", {}))
 
 
@@ -321,7 +329,9 @@ class RiskFinding(BaseModel):
             return 3
         return min(5, max(1, number))
 
-    @field_validator("quote", "title", "cause", "event", "effect", "owner", "mitigation", "contingency", "trigger")
+    @field_validator(
+        "quote", "title", "cause", "event", "effect", "owner", "mitigation", "contingency", "trigger"
+    )
     @classmethod
     def _tidy(cls, value: str) -> str:
         return unicodedata.normalize("NFC", value or "").strip()[:300]

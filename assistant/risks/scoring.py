@@ -13,7 +13,12 @@ class Band(StrEnum):
 
 
 # Lowest score of each band, highest band first (DESIGN.md: 20-25 critical, 12-19 high, 6-11 medium, 1-5 low).
-BAND_FLOORS: tuple[tuple[int, Band], ...] = ((20, Band.critical), (12, Band.high), (6, Band.medium), (1, Band.low))
+BAND_FLOORS: tuple[tuple[int, Band], ...] = (
+    (20, Band.critical),
+    (12, Band.high),
+    (6, Band.medium),
+    (1, Band.low),
+)
 BAND_RANK = {Band.low: 0, Band.medium: 1, Band.high: 2, Band.critical: 3}
 ALERT_BANDS = frozenset({Band.high, Band.critical})
 

@@ -1,4 +1,4 @@
-"""The register's settings, read from the one ``Settings`` object with defaults for fields it does not have yet."""
+"""The register's settings: read from the one ``Settings`` object, with defaults for fields it lacks."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ def upgrade() -> None:
     op.create_table(
         "risks",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("cause", sa.Text()),

@@ -1,0 +1,402 @@
+"""The scan: document -> cue pass -> LLM (findings with quotes) -> quote check -> match -> register.
+
+It can only add: a draft for a new risk, or evidence (plus unowned fields and suggestions) on an existing one.
+There is no code path from here that changes a status or deletes anything, whatever a document says.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.tracers.context import register_configure_hook
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import transaction
+from assistant.documents import repository as documents
+from assistant.documents.models import DocumentStatus
+from assistant.errors import ConflictError, ModelOutputError
+from assistant.index.chunks import document_chunks
+from assistant.prompts import render_prompt
+from assistant.providers.embeddings import NamedEmbeddings
+from assistant.providers.llm import ask_structured, structured_method
+from assistant.risks import repository as repo
+from assistant.risks import service
+from assistant.risks.cues import Passage, cap_passages, normalize, select_passages
+from assistant.risks.matching import RiskMatcher, risk_statement
+from assistant.risks.models import RiskCategory
+from assistant.risks.schemas import RiskFinding, ScanReport, findings_schema
+from assistant.risks.settings import RiskSettings, risk_settings_from
+from assistant.risks.webhook import Sleep, deliver_pending
+from assistant.settings import LLMProvider, Settings, StructuredMethod
+from assistant.text import question_language
+
+log = logging.getLogger(__name__)
+
+_MARKER = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
+_QUOTE_EDGES = "\"'“”‘’「」『』《》…. 。,，;；:："
+
+
+# ---- metering: LLM calls and tokens, whatever the provider -------------------------------------------------
+
+
+class _Meter(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.calls = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+
+    def on_chat_model_start(
+        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], **_: Any
+    ) -> None:
+        self.calls += 1
+
+    def on_llm_end(self, response: LLMResult, **_: Any) -> None:
+        for generations in response.generations:
+            for gen in generations:
+                if not (isinstance(gen, ChatGeneration) and isinstance(gen.message, AIMessage)):
+                    continue
+                usage = gen.message.usage_metadata or {}
+                self.prompt_tokens += int(usage.get("input_tokens", 0))
+                self.completion_tokens += int(usage.get("output_tokens", 0))
+
+
+_METER: ContextVar[_Meter | None] = ContextVar("risk_scan_meter", default=None)
+register_configure_hook(_METER, inheritable=True)
+
+
+@contextmanager
+def _metered() -> Iterator[_Meter]:
+    meter = _Meter()
+    token = _METER.set(meter)
+    try:
+        yield meter
+    finally:
+        _METER.reset(token)
+
+
+# ---- prompt ------------------------------------------------------------------------------------------------
+
+
+def _language(passages: Sequence[Passage]) -> str:
+    return question_language(" ".join(p.text for p in passages))
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    """Each passage between its own markers; marker look-alikes inside the text are defused so a document
+    cannot close its passage early and speak outside it."""
+    out = []
+    for n, p in enumerate(passages, 1):
+        where = f' page="{p.page}"' if p.page is not None else ""
+        text = _MARKER.sub(lambda m: m.group(0).replace("<", "‹"), p.text)
+        out.append(f'<passage n="{n}"{where}>\n{text}\n</passage>')
+    return "\n".join(out)
+
+
+def build_messages(passages: Sequence[Passage], settings: RiskSettings) -> list[BaseMessage]:
+    language = _language(passages)
+    categories = ", ".join(c.value for c in RiskCategory)
+    system = render_prompt(
+        "risks_scan", language, categories=categories, max_findings=settings.scan_max_findings_per_call
+    )
+    user = render_prompt("risks_scan_passages", language, passages=format_passages(passages))
+    return [SystemMessage(content=system), HumanMessage(content=user)]
+
+
+def _capped(llm: BaseChatModel, max_tokens: int, provider: LLMProvider, method: StructuredMethod) -> Any:
+    """The same model with an output cap: the local model writes 8 tokens/s; rambling costs minutes."""
+    model_fields = getattr(type(llm), "model_fields", {})
+    if provider is LLMProvider.local and "extra_body" in model_fields:
+        # llama-cpp-python's server reads max_tokens and ignores the max_completion_tokens ChatOpenAI sends.
+        extra = dict(getattr(llm, "extra_body", None) or {})
+        return llm.model_copy(update={"extra_body": {**extra, "max_tokens": max_tokens}})
+    if "max_tokens" in model_fields:
+        return llm.model_copy(update={"max_tokens": max_tokens})
+    if method is StructuredMethod.json_object:
+        return llm.bind(max_tokens=max_tokens)
+    return llm
+
+
+# ---- quotes ------------------------------------------------------------------------------------------------
+
+
+def _quote_key(quote: str) -> str:
+    return normalize(quote).strip(_QUOTE_EDGES)
+
+
+MIN_QUOTE_CHARS = 4
+
+
+def locate_quote(
+    finding: RiskFinding, batch: Sequence[Passage], chunk_texts: dict[str, str]
+) -> Passage | None:
+    """The passage the finding's quote really comes from (the one it names first), or None: a quote that is
+    not in the passage, or only spans the gap between two cut-out sentences, is an invention."""
+    key = _quote_key(finding.quote)
+    if len(key) < MIN_QUOTE_CHARS:
+        return None
+    order = list(batch)
+    if 1 <= finding.passage <= len(batch):
+        named = batch[finding.passage - 1]
+        order.remove(named)
+        order.insert(0, named)
+    for passage in order:
+        if key in normalize(passage.text) and key in normalize(chunk_texts.get(passage.chunk_id, "")):
+            return passage
+    return None
+
+
+# ---- the scan ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    id: str
+    text: str
+    page: int | None
+    section: str | None
+
+
+def _batches(items: list[Passage], size: int) -> Iterator[list[Passage]]:
+    for i in range(0, len(items), max(1, size)):
+        yield items[i : i + max(1, size)]
+
+
+def scan_document(
+    *,
+    chat_model: BaseChatModel,
+    embeddings: NamedEmbeddings,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    project_id: str,
+    document_id: str,
+    risk_settings: RiskSettings | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Sleep = time.sleep,
+) -> ScanReport:
+    """Scan one indexed document. Each LLM batch is written in its own transaction together with the marks of
+    the passages it read, so an interrupted scan keeps what it finished and the next scan does the rest."""
+    started = time.monotonic()
+    rs = risk_settings or risk_settings_from(settings)
+    report = ScanReport(project_id=project_id, document_ids=[document_id], documents=1)
+    with transaction(sessions) as session:
+        doc = documents.get_document(session, project_id=project_id, document_id=document_id)
+        if doc.status != DocumentStatus.indexed.value:
+            raise ConflictError(
+                f"document {document_id} is {doc.status}, not indexed; scan it once it is indexed"
+            )
+        file_name, report.pages = doc.file_name, doc.page_count or 0
+        chunks = [
+            _Chunk(c.id, c.text, c.page, c.section) for c in document_chunks(session, document_id=doc.id)
+        ]
+        already = repo.scanned_hashes(session, project_id=project_id, document_id=document_id)
+    report.passages_seen, candidates = select_passages(
+        chunks, max_chars=rs.scan_passage_chars, min_score=rs.scan_min_cue_score
+    )
+    report.passages_with_cues = len(candidates)
+    fresh: list[Passage] = []
+    for p in candidates:
+        if p.hash in already:
+            report.passages_already_scanned += 1
+        else:
+            already.add(p.hash)  # the same text twice in one document is read once
+            fresh.append(p)
+    selected = cap_passages(fresh, rs.scan_max_passages)
+    report.passages_over_cap = len(fresh) - len(selected)
+    if not selected:
+        report.seconds = round(time.monotonic() - started, 2)
+        return report
+
+    method = structured_method(settings)
+    llm = _capped(chat_model, rs.scan_max_output_tokens, settings.llm_provider, method)
+    schema = findings_schema(rs.scan_max_findings_per_call)
+    chunk_texts = {c.id: c.text for c in chunks}
+    matcher = RiskMatcher(embeddings, rs.match_threshold, rs.match_threshold_cross_category)
+    for batch in _batches(selected, rs.scan_batch_size):
+        with _metered() as meter:
+            try:
+                answer = ask_structured(llm, schema, build_messages(batch, rs), method=method, retries=1)
+            except ModelOutputError as exc:
+                # This batch stays unmarked, so the next scan tries it again; the others go on.
+                log.warning("risk scan of %s: %s", document_id, exc)
+                report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
+                continue
+            finally:
+                report.llm_calls += meter.calls
+                report.prompt_tokens += meter.prompt_tokens
+                report.completion_tokens += meter.completion_tokens
+        report.passages_sent += len(batch)
+        findings = answer.risks[: rs.scan_max_findings_per_call]
+        report.findings += len(findings)
+        try:
+            queued = _apply(
+                sessions,
+                rs,
+                matcher,
+                report,
+                project_id,
+                document_id,
+                file_name,
+                batch,
+                findings,
+                chunk_texts,
+            )
+        except IntegrityError:
+            # Another scan of the same document marked these passages first: its findings are the same ones.
+            log.info("risk scan of %s: passages already taken by a concurrent scan", document_id)
+            report.passages_already_scanned += len(batch)
+            continue
+        if queued:
+            deliver_pending(sessions, rs, project_id=project_id, transport=transport, sleep=sleep)
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _apply(
+    sessions: sessionmaker[Session],
+    rs: RiskSettings,
+    matcher: RiskMatcher,
+    report: ScanReport,
+    project_id: str,
+    document_id: str,
+    file_name: str,
+    batch: list[Passage],
+    findings: list[RiskFinding],
+    chunk_texts: dict[str, str],
+) -> int:
+    """Write one batch's findings; returns how many webhooks it queued. Counts go to ``report`` only once the
+    transaction has committed, so a rolled-back batch is not reported as done."""
+    counts = {p.hash: 0 for p in batch}
+    local = ScanReport(project_id=project_id)
+    with transaction(sessions) as session:
+        risks = repo.project_risks(session, project_id=project_id)
+        matcher.load([(r.id, r.category, risk_statement(r.title, r.event, r.cause)) for r in risks])
+        for finding in findings:
+            passage = locate_quote(finding, batch, chunk_texts)
+            if passage is None:
+                local.dropped_bad_quote += 1
+                continue
+            evidence = service.EvidenceIn(
+                document_id=document_id,
+                file_name=file_name,
+                chunk_id=passage.chunk_id,
+                page=passage.page,
+                section=passage.section,
+                quote=finding.quote.strip(),
+            )
+            if repo.evidence_known(
+                session, project_id=project_id, document_id=document_id, quote_hash=evidence.quote_hash
+            ):
+                local.duplicates += 1
+                continue
+            counts[passage.hash] += 1
+            statement = risk_statement(finding.title or finding.quote, finding.event, finding.cause)
+            match = matcher.match(finding.category.value, statement)
+            if match is None:
+                risk, notified = service.create_draft(
+                    session, project_id=project_id, finding=finding, evidence=evidence, settings=rs
+                )
+                matcher.add(risk.id, risk.category, statement)
+                local.drafts_created += 1
+                local.created_ids.append(risk.ref)
+                local.notifications += int(notified)
+                continue
+            risk = repo.get_risk_by_id(session, risk_id=match.key)
+            outcome = service.merge_finding(
+                session, risk=risk, finding=finding, evidence=evidence, settings=rs
+            )
+            local.merges += 1
+            local.suggestions += outcome.suggestions
+            local.notifications += int(outcome.notified)
+            if risk.ref not in local.merged_ids and risk.ref not in local.created_ids:
+                local.merged_ids.append(risk.ref)
+        repo.mark_scanned(session, project_id=project_id, document_id=document_id, counts=counts)
+    report.add(local)
+    return local.notifications
+
+
+def scan_project(
+    *,
+    chat_model: BaseChatModel,
+    embeddings: NamedEmbeddings,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    project_id: str,
+    document_ids: Sequence[str] | None = None,
+    risk_settings: RiskSettings | None = None,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Sleep = time.sleep,
+) -> ScanReport:
+    """Scan every indexed document of the project (or the listed ones), one after another."""
+    started = time.monotonic()
+    if document_ids is None:
+        with transaction(sessions) as session:
+            document_ids = [d.id for d in documents.indexed_documents(session, project_id=project_id)]
+    total = ScanReport(project_id=project_id)
+    for document_id in document_ids:
+        one = scan_document(
+            chat_model=chat_model,
+            embeddings=embeddings,
+            sessions=sessions,
+            settings=settings,
+            project_id=project_id,
+            document_id=document_id,
+            risk_settings=risk_settings,
+            transport=transport,
+            sleep=sleep,
+        )
+        total.add(one)
+    total.seconds = round(time.monotonic() - started, 2)
+    return total
+
+
+class ContainerLike(Protocol):
+    settings: Settings
+    sessions: sessionmaker[Session]
+
+    @property
+    def embeddings(self) -> NamedEmbeddings: ...
+
+    @property
+    def chat_model(self) -> BaseChatModel: ...
+
+
+def scan_document_job(container: ContainerLike, project_id: str, document_id: str) -> ScanReport | None:
+    """The ingestion hook: run it on a background queue after a document is indexed (new or changed).
+    Returns None when automatic scans are switched off (ASSISTANT_RISK_AUTO_SCAN=false). Unchanged passages
+    were read before and cost nothing, so calling it for an unchanged document is cheap."""
+    rs = risk_settings_from(container.settings)
+    if not rs.auto_scan:
+        return None
+    report = scan_document(
+        chat_model=container.chat_model,
+        embeddings=container.embeddings,
+        sessions=container.sessions,
+        settings=container.settings,
+        project_id=project_id,
+        document_id=document_id,
+        risk_settings=rs,
+        transport=getattr(container, "webhook_transport", None),
+    )
+    log.info(
+        "risk scan of %s: %d passages sent, %d drafts, %d merges, %d dropped, %.1f s",
+        document_id,
+        report.passages_sent,
+        report.drafts_created,
+        report.merges,
+        report.dropped_bad_quote,
+        report.seconds,
+    )
+    return report
