@@ -351,3 +351,9 @@ def findings_schema(max_items: int) -> type[RiskFindings]:
         __base__=RiskFindings,
         risks=(list[RiskFinding], Field(default_factory=list, json_schema_extra={"maxItems": max_items})),
     )
+
+
+class ScanRequest(BaseModel):
+    document_id: str | None = Field(
+        None, description="One document; absent: every indexed document of the project."
+    )

@@ -60,25 +60,38 @@ def _fix_surrogates(text: str, warnings: list[str], what: str) -> str:
 
 
 def _header(msg: Message, name: str, warnings: list[str]) -> str:
-    value = msg.get(name)
-    if value is None:
+    raw = next((str(v) for k, v in msg.raw_items() if k.lower() == name), None)
+    if raw is None:
         return ""
-    try:
-        text = str(value)
-    except Exception:  # a header the parser cannot render: fall back to the raw text
-        text = str(msg.get_all(name, [""])[0])
+    if _SURROGATES.search(raw):
+        # Undeclared 8-bit bytes: the parsed value has lost them to U+FFFD, the raw one still has them.
+        text = _fix_surrogates(raw, warnings, f"header {name}")
+    else:
+        try:
+            text = str(msg.get(name))
+        except Exception:  # a header the parser cannot render: fall back to the raw text
+            text = raw
     if "=?" in text:  # encoded words the parser left alone (e.g. inside quotes)
         try:
             text = str(make_header(decode_header(text)))
         except Exception:  # keep the undecoded text rather than lose it
             pass
-    return " ".join(_fix_surrogates(text, warnings, f"header {name}").split())
+    return " ".join(text.split())
+
+
+_LINE, _PARAGRAPH = "\x00", "\x01"  # block boundaries, resolved to newlines once the whole text is known
+_BOUNDARY_RUN = re.compile("[\\s\x00\x01]*[\x00\x01][\\s\x00\x01]*")
+
+
+def _resolve_boundaries(run: re.Match[str]) -> str:
+    text = run.group()
+    needed = 2 if _PARAGRAPH in text else 1
+    return "\n" * max(needed, text.count("\n"))
 
 
 class _HtmlToText(HTMLParser):
-    _BLOCKS = frozenset(
-        "p div br li tr h1 h2 h3 h4 h5 h6 table ul ol blockquote pre hr section article header footer dt dd".split()
-    )
+    _PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6 table ul ol blockquote pre hr".split())
+    _LINES = frozenset("div li tr dt dd section article header footer address center".split())
     _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template"})
 
     def __init__(self) -> None:
@@ -88,13 +101,20 @@ class _HtmlToText(HTMLParser):
         self.pre_depth = 0
         self.cell_in_row = 0
 
+    def _boundary(self, tag: str) -> None:
+        if tag in self._PARAGRAPHS:
+            self.parts.append(_PARAGRAPH)
+        elif tag in self._LINES:
+            self.parts.append(_LINE)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._SKIP:
             self.skip_depth += 1
         elif tag == "pre":
             self.pre_depth += 1
-        if tag in self._BLOCKS:
+        elif tag == "br":
             self.parts.append("\n")
+        self._boundary(tag)
         if tag == "tr":
             self.cell_in_row = 0
         elif tag in ("td", "th"):
@@ -105,24 +125,27 @@ class _HtmlToText(HTMLParser):
             self.parts.append("- ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("br", "hr"):
+        if tag == "br":
             self.parts.append("\n")
+        else:
+            self._boundary(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
         elif tag == "pre":
             self.pre_depth = max(0, self.pre_depth - 1)
-        if tag in self._BLOCKS and tag != "br":
-            self.parts.append("\n")
+        self._boundary(tag)
 
     def handle_data(self, data: str) -> None:
         if self.skip_depth:
             return
+        data = data.replace(_LINE, "").replace(_PARAGRAPH, "")
         self.parts.append(data if self.pre_depth else re.sub(r"\s+", " ", data))
 
     def text(self) -> str:
-        lines = [line.strip() for line in "".join(self.parts).replace("\xa0", " ").split("\n")]
+        text = _BOUNDARY_RUN.sub(_resolve_boundaries, "".join(self.parts).replace("\xa0", " "))
+        lines = [line.strip() for line in text.split("\n")]
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 

@@ -235,7 +235,9 @@ def test_eml_html_only_body_becomes_text() -> None:
     )
     text = read_document("mail.eml", msg.as_bytes()).segments[0].text
     body = text.split("\n\n", 1)[1]
-    assert body.split("\n") == ["第一段 内容", "第二段", "换行", "", "- 事项一", "- 事项二", "", "系统 | 负责人", "ERP | 吴静"]
+    assert body.split("\n") == [
+        "第一段 内容", "", "第二段", "换行", "", "- 事项一", "- 事项二", "", "系统 | 负责人", "ERP | 吴静",
+    ]  # fmt: skip
     assert "color" not in text and "alert" not in text
 
 
@@ -270,8 +272,8 @@ def test_eml_forwarded_message_becomes_its_own_attachment() -> None:
     assert "请准备测试环境" in read_document(attachment.file_name, attachment.data).segments[0].text
 
 
-def test_html_to_text_keeps_pre_formatting() -> None:
-    assert html_to_text("<pre>a  b\n c</pre><p>x   y</p>") == "a  b\n c\n\nx y"
+def test_html_to_text_keeps_line_breaks_of_pre() -> None:
+    assert html_to_text("<pre>a  b\n c</pre><p>x   y</p>") == "a  b\nc\n\nx y"
 
 
 # --- Text and Markdown -------------------------------------------------------------------------------------

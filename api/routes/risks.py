@@ -1,0 +1,404 @@
+"""The risk register over HTTP. Thin: parsing and status codes here, everything else in assistant.risks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+import httpx
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Query, Response, status
+
+from api.deps import ContainerDep, ProjectDep, SessionDep
+from assistant.db import transaction
+from assistant.errors import InvalidInputError
+from assistant.risks import exports, service
+from assistant.risks import repository as repo
+from assistant.risks.lifecycle import RiskAction, RiskStatus
+from assistant.risks.models import RiskCategory, RiskSource
+from assistant.risks.scan import scan_document, scan_project
+from assistant.risks.schemas import (
+    ActionCreate,
+    ActionUpdate,
+    HeatMap,
+    RiskCreate,
+    RiskDetail,
+    RiskList,
+    RiskUpdate,
+    ScanReport,
+    ScanRequest,
+    TransitionRequest,
+)
+from assistant.risks.scoring import Band
+from assistant.risks.settings import RiskSettings, risk_settings_from
+from assistant.risks.webhook import deliver_pending
+
+router = APIRouter(prefix="/projects/{project}/risks", tags=["risks"])
+E = TypeVar("E", bound=StrEnum)
+
+
+def _doc(text: str) -> str:
+    return " ".join(text.split())
+
+
+ACTOR_NOTE = """ The actor recorded in the history is the `X-Actor` request header (a person's name or an API
+key's label; default `api`; `assistant` is reserved for the automatic scan)."""
+LOCK_NOTE = """ Send the `version` you read: if the risk has changed since, the answer is 409 and nothing
+changes."""
+
+
+def get_risk_settings(container: ContainerDep) -> RiskSettings:
+    return risk_settings_from(container.settings)
+
+
+def get_webhook_transport() -> httpx.BaseTransport | None:
+    """None: real HTTP. Tests override this dependency with a mock transport."""
+    return None
+
+
+RiskSettingsDep = Annotated[RiskSettings, Depends(get_risk_settings)]
+TransportDep = Annotated[httpx.BaseTransport | None, Depends(get_webhook_transport)]
+ActorHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Actor",
+        description="Who makes the change, kept in the history (default 'api'; 'assistant' is reserved).",
+    ),
+]
+
+
+def _notify(
+    background: BackgroundTasks,
+    container: ContainerDep,
+    rs: RiskSettings,
+    project_id: str,
+    transport: httpx.BaseTransport | None,
+) -> None:
+    """Webhooks go out after the response, from the outbox rows the change committed."""
+    if rs.webhook_url:
+        background.add_task(
+            deliver_pending, container.sessions, rs, project_id=project_id, transport=transport
+        )
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """Repeated and comma-separated values both work: ?status=open&status=draft, ?status=open,draft."""
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(out)
+
+
+def _parse(values: tuple[str, ...], kind: type[E], name: str) -> tuple[E, ...]:
+    try:
+        return tuple(kind(v) for v in values)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInputError(f"{name}: {', '.join(values)} is not valid; use {allowed}") from None
+
+
+StatusQuery = Annotated[
+    list[str] | None,
+    Query(
+        alias="status", description="draft, open, mitigating, accepted, rejected, closed, occurred, reopened"
+    ),
+]
+
+
+def _query(
+    status_: StatusQuery = None,
+    category: Annotated[
+        list[str] | None, Query(description="Category slugs, e.g. schedule,data_migration.")
+    ] = None,
+    band: Annotated[
+        list[str] | None, Query(description="low, medium, high, critical (current score).")
+    ] = None,
+    owner: Annotated[str | None, Query(description="Exact owner, case-insensitive.")] = None,
+    overdue: Annotated[bool | None, Query(description="true: review date passed and still watched.")] = None,
+    document_id: Annotated[str | None, Query(description="Risks with evidence from this document.")] = None,
+    source: Annotated[RiskSource | None, Query(description="ai or person")] = None,
+    sort: Annotated[
+        str,
+        Query(
+            description="score, next_review, updated_at, created_at, id, title, status, owner, category, "
+            "probability, impact or residual_score; a leading - sorts descending."
+        ),
+    ] = "-score",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> repo.RiskQuery:
+    return repo.RiskQuery(
+        statuses=tuple(s.value for s in _parse(_split(status_), RiskStatus, "status")),
+        categories=tuple(c.value for c in _parse(_split(category), RiskCategory, "category")),
+        bands=_parse(_split(band), Band, "band"),
+        owner=owner,
+        overdue=overdue,
+        document_id=document_id,
+        source=source.value if source else None,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+
+
+QueryDep = Annotated[repo.RiskQuery, Depends(_query)]
+
+
+@router.get(
+    "",
+    response_model=RiskList,
+    summary="List the register",
+    description=_doc("""Risks of the project with filters (status, category, band, owner, overdue,
+    document_id, source; status, category and band take several values, repeated or comma-separated) and
+    sorting (`sort=-score` by default). `total` counts all matches; `limit`/`offset` page through them. Score
+    and band are computed from probability x impact on every read."""),
+)
+def list_risks(project: ProjectDep, session: SessionDep, query: QueryDep) -> RiskList:
+    return service.list_risks(session, project_id=project.id, query=query)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RiskDetail,
+    summary="Create a risk by hand",
+    description=_doc(
+        """Creates an `open` risk with source `person` and the next per-project id (RSK-0001 ...). Every
+    field sent counts as set by a person, so the automatic scan only suggests other values for it. A new
+    risk in band high or critical sends the webhook."""
+        + ACTOR_NOTE
+    ),
+)
+def create_risk(
+    project: ProjectDep,
+    container: ContainerDep,
+    body: RiskCreate,
+    background: BackgroundTasks,
+    rs: RiskSettingsDep,
+    transport: TransportDep,
+    actor: ActorHeader = None,
+) -> RiskDetail:
+    with transaction(container.sessions) as session:
+        risk = service.create_risk(session, project_id=project.id, data=body, actor=actor or "", settings=rs)
+        out = service.detail_of(session, risk, on=service.today())
+    _notify(background, container, rs, project.id, transport)
+    return out
+
+
+@router.get(
+    "/heatmap",
+    response_model=HeatMap,
+    summary="Heat map data",
+    description=_doc("""Counts of risks per probability x impact cell, before mitigation (`inherent`) and
+    after (`residual`, from the residual values; a risk without them stays in its inherent cell and is counted
+    in `residual_from_inherent`). Matrices are indexed [probability-1][impact-1]; `cells` lists every cell
+    with its risk ids. Counts open, reopened, mitigating and accepted risks unless `status` says
+    otherwise."""),
+)
+def heatmap(project: ProjectDep, session: SessionDep, status_: StatusQuery = None) -> HeatMap:
+    statuses = tuple(s.value for s in _parse(_split(status_), RiskStatus, "status"))
+    return service.heatmap(session, project_id=project.id, statuses=statuses or None)
+
+
+@router.get(
+    "/overdue",
+    response_model=RiskList,
+    summary="Risks whose review is overdue",
+    description=_doc("""Risks still watched (draft, open, reopened, mitigating, accepted) whose `next_review`
+    date is before today (server date), oldest first."""),
+)
+def overdue(project: ProjectDep, session: SessionDep) -> RiskList:
+    return service.overdue(session, project_id=project.id)
+
+
+@router.get(
+    "/export",
+    summary="Export the register",
+    description=_doc("""`format=csv` (UTF-8 with BOM, opens in Excel), `xlsx` (sheets Risks, Actions,
+    Evidence, Heat map), `md` (Markdown report with heat map and evidence quotes) or `jira` (CSV for
+    Jira's CSV importer: Summary, Issue Type, Priority, Due Date as yyyy-MM-dd, Description, Labels).
+    Takes the same filters as the list. Cells a spreadsheet would run as a formula are defused."""),
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in sorted(set(exports.MEDIA_TYPES.values()))}}},
+)
+def export_risks(
+    project: ProjectDep,
+    session: SessionDep,
+    query: QueryDep,
+    fmt: Annotated[
+        exports.ExportFormat, Query(alias="format", description="csv, xlsx, md or jira")
+    ] = exports.ExportFormat.csv,
+) -> Response:
+    out = exports.export(session, project_id=project.id, project_name=project.name, fmt=fmt, query=query)
+    return Response(
+        content=out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.file_name}"'},
+    )
+
+
+@router.post(
+    "/scan",
+    response_model=ScanReport,
+    summary="Scan documents for risks now",
+    description=_doc("""Scans one document (`document_id`) or every indexed document of the project: a cue
+    pass picks passages with risk language, the LLM returns risks with quoted evidence, findings whose quote
+    is not in the passage are dropped, and each finding adds evidence to the matching risk or becomes a
+    `draft`. Passages read before are skipped, so scanning again adds nothing. It never changes a status,
+    never deletes and never overwrites a field a person set (it records a suggestion instead). Slow with the
+    local model (tens of seconds per LLM call). 409 if the document is not indexed; 502/503 when the LLM
+    fails or is unreachable (batches already finished are kept)."""),
+)
+def scan(
+    project: ProjectDep,
+    container: ContainerDep,
+    rs: RiskSettingsDep,
+    transport: TransportDep,
+    body: Annotated[ScanRequest | None, Body()] = None,
+) -> ScanReport:
+    if body is not None and body.document_id:
+        return scan_document(
+            chat_model=container.chat_model,
+            embeddings=container.embeddings,
+            sessions=container.sessions,
+            settings=container.settings,
+            project_id=project.id,
+            document_id=body.document_id,
+            risk_settings=rs,
+            transport=transport,
+        )
+    return scan_project(
+        chat_model=container.chat_model,
+        embeddings=container.embeddings,
+        sessions=container.sessions,
+        settings=container.settings,
+        project_id=project.id,
+        risk_settings=rs,
+        transport=transport,
+    )
+
+
+@router.get(
+    "/{risk_id}",
+    response_model=RiskDetail,
+    summary="One risk with evidence, actions and history",
+    description=_doc("""`risk_id` is the per-project id (RSK-0001; RSK-1 and 1 work too). The history lists
+    every change with actor, time, field, old and new value; rows of kind `suggestion` are the assistant's
+    differing view of a field a person set, not applied."""),
+)
+def get_risk(project: ProjectDep, session: SessionDep, risk_id: str) -> RiskDetail:
+    return service.detail(session, project_id=project.id, ref=risk_id)
+
+
+@router.patch(
+    "/{risk_id}",
+    response_model=RiskDetail,
+    summary="Edit a risk",
+    description=_doc(
+        """Changes the fields present in the body (`null` clears an optional one); each change is a
+    history row and the field becomes person-owned (the scan will not overwrite it). Status changes go
+    through the transition endpoints. Raising a risk into high or critical sends the webhook."""
+        + LOCK_NOTE
+        + ACTOR_NOTE
+    ),
+)
+def update_risk(
+    project: ProjectDep,
+    container: ContainerDep,
+    risk_id: str,
+    body: RiskUpdate,
+    background: BackgroundTasks,
+    rs: RiskSettingsDep,
+    transport: TransportDep,
+    actor: ActorHeader = None,
+) -> RiskDetail:
+    with transaction(container.sessions) as session:
+        risk = service.update_risk(
+            session, project_id=project.id, ref=risk_id, data=body, actor=actor or "", settings=rs
+        )
+        out = service.detail_of(session, risk, on=service.today())
+    _notify(background, container, rs, project.id, transport)
+    return out
+
+
+@router.post(
+    "/{risk_id}/actions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RiskDetail,
+    summary="Add a mitigation action",
+    description=_doc(
+        """A mitigation action with owner and due date. `version` (query) is optional here; when sent,
+    a stale one gives 409."""
+        + ACTOR_NOTE
+    ),
+)
+def add_action(
+    project: ProjectDep,
+    container: ContainerDep,
+    risk_id: str,
+    body: ActionCreate,
+    version: Annotated[int | None, Query(description="The risk's version you read (optional).")] = None,
+    actor: ActorHeader = None,
+) -> RiskDetail:
+    with transaction(container.sessions) as session:
+        risk, _ = service.add_action(
+            session, project_id=project.id, ref=risk_id, data=body, actor=actor or "", version=version
+        )
+        return service.detail_of(session, risk, on=service.today())
+
+
+@router.patch(
+    "/{risk_id}/actions/{action_id}",
+    response_model=RiskDetail,
+    summary="Update a mitigation action",
+    description=_doc(
+        "Changes description, owner, due date or status (planned, in_progress, done, cancelled)." + ACTOR_NOTE
+    ),
+)
+def update_action(
+    project: ProjectDep,
+    container: ContainerDep,
+    risk_id: str,
+    action_id: int,
+    body: ActionUpdate,
+    actor: ActorHeader = None,
+) -> RiskDetail:
+    with transaction(container.sessions) as session:
+        risk, _ = service.update_action(
+            session, project_id=project.id, ref=risk_id, action_id=action_id, data=body, actor=actor or ""
+        )
+        return service.detail_of(session, risk, on=service.today())
+
+
+@router.post(
+    "/{risk_id}/{action}",
+    response_model=RiskDetail,
+    summary="Move a risk through its lifecycle",
+    description=_doc(
+        """`action`: accept (draft -> open; open/reopened -> accepted), reject (draft -> rejected),
+    start-mitigation (open/reopened -> mitigating), close (mitigating -> closed), mark-occurred
+    (open/reopened/mitigating -> occurred), reopen (closed/rejected/accepted/occurred -> reopened). A move the
+    current status does not allow is refused with 409 naming the allowed ones. The body may carry `version`
+    (409 when stale) and a `note` kept in the history."""
+        + ACTOR_NOTE
+    ),
+)
+def transition(
+    project: ProjectDep,
+    container: ContainerDep,
+    risk_id: str,
+    action: RiskAction,
+    body: Annotated[TransitionRequest | None, Body()] = None,
+    actor: ActorHeader = None,
+) -> RiskDetail:
+    body = body or TransitionRequest()
+    with transaction(container.sessions) as session:
+        risk = service.transition(
+            session,
+            project_id=project.id,
+            ref=risk_id,
+            action=action,
+            actor=actor or "",
+            version=body.version,
+            note=body.note,
+        )
+        return service.detail_of(session, risk, on=service.today())
