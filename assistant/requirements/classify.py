@@ -148,6 +148,55 @@ _GENERIC_QUALITY_CUES: list[tuple[str, float]] = [
     (r"应(?:具备|具有|满足|符合|达到)|不低于|不超过|不少于|不高于|不大于|[%％]", 0.6),
 ]
 
+# The main predicate decides the type in RE practice: an action on business objects is behaviour, a property
+# ("be usable", "have a consistent look") or a constraint verb ("comply", "run on", "respond") is a quality.
+_PREDICATE = re.compile(
+    r"\b(?:shall|must|should|will|can|may|is required to|are required to|needs? to|has to|have to)\s+"
+    r"(?:not\s+)?(?:\w+ly\s+)?(?:be able to\s+|be capable of\s+|have the (?:ability|capability) to\s+)?"
+    r"(\w+)(?:\s+(\w+))?",
+    re.IGNORECASE,
+)
+_PROPERTY_VERBS = frozenset(
+    "have has comply conform adhere meet satisfy follow respond run operate work execute scale recover withstand "
+    "tolerate survive remain continue last take perform load refresh".split()
+)
+_ACTION_VERBS = frozenset(
+    "allow enable let permit provide display show list print generate produce create add edit modify update "
+    "delete remove record store save send email e-mail notify alert calculate compute search filter sort select "
+    "enter import export upload download assign schedule approve reject submit track view retrieve query book "
+    "order pay register cancel transfer post accept collect report indicate request return read write call "
+    "invoke process manage maintain prompt ask confirm verify validate check compare match link attach open "
+    "close start stop reserve issue mark flag notify archive".split()
+)
+_ZH_PROPERTY = re.compile(r"(?:应|须|必须|需要?)(?:当|该)?(?:具备|具有|满足|符合|达到|保持|兼容|运行|部署|适配)")
+_ZH_ACTION = re.compile(
+    r"(?:应|须|必须|需要?)(?:当|该)?(?:能够?|支持|允许|可以)?(?:显示|展示|查询|新增|添加|编辑|修改|删除|录入|导入|"
+    r"导出|打印|生成|计算|统计|发送|推送|通知|审批|提交|上传|下载|保存|存储|记录|下发|回传|回写|接收|创建|分配)"
+)
+PREDICATE_WEIGHT = 0.6
+
+
+def _predicate_kind(text: str) -> str | None:
+    """'property' or 'action' for the verb after the first modal, None when it says nothing."""
+    m = _PREDICATE.search(text)
+    if m:
+        verb, nxt = m.group(1).lower(), (m.group(2) or "").lower()
+        if verb == "be":
+            if nxt.endswith("ed") or nxt in ("sent", "shown", "given", "kept", "made", "done", "written", "read"):
+                return None  # passive of an action: could be either
+            return "property" if nxt else None
+        if verb in _PROPERTY_VERBS:
+            return "property"
+        if verb in _ACTION_VERBS:
+            return "action"
+        return None
+    if _ZH_PROPERTY.search(text):
+        return "property"
+    if _ZH_ACTION.search(text):
+        return "action"
+    return None
+
+
 _COMPILED = {c: [(re.compile(p, re.IGNORECASE), w) for p, w in cues] for c, cues in _CUES.items()}
 _FUNCTIONAL = [(re.compile(p, re.IGNORECASE), w) for p, w in _FUNCTIONAL_CUES]
 _GENERIC = [(re.compile(p, re.IGNORECASE), w) for p, w in _GENERIC_QUALITY_CUES]
@@ -170,6 +219,11 @@ def cue_scores(text: str) -> Scores:
     quality = {cls: sum(w for p, w in cues if p.search(text)) for cls, cues in _COMPILED.items()}
     generic = sum(w for p, w in _GENERIC if p.search(text))
     functional = sum(w for p, w in _FUNCTIONAL if p.search(text))
+    predicate = _predicate_kind(text)
+    if predicate == "property":
+        generic += PREDICATE_WEIGHT
+    elif predicate == "action":
+        functional += PREDICATE_WEIGHT
     return Scores(quality, generic, functional)
 
 

@@ -272,8 +272,8 @@ def read_pdf(data: bytes) -> ReadResult:
         else:
             warnings.append(f"page {i + 1} has no extractable text (scanned image?)")
     if not segments:
-        pages = "the only page has" if count == 1 else f"none of the {count} pages has"
-        raise UnreadableFile(f"no text layer, OCR needed: {pages} extractable text")
+        which = "the only page has no" if count == 1 else f"none of the {count} pages has"
+        raise UnreadableFile(f"no text layer, OCR needed: {which} extractable text")
     try:
         info = reader.metadata or {}
     except Exception:

@@ -88,3 +88,18 @@ def nested_zip(depth: int, leaf_name: str = "deep.txt", leaf: bytes = b"deep tex
     for level in range(depth - 1, 0, -1):
         data = make_zip({f"level{level + 1}.zip": data})
     return data
+
+
+def mark_encrypted(data: bytes, name: str) -> bytes:
+    """Set the "encrypted" flag of one member, as a password-protected archive has (zipfile cannot write one)."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+        out[info.header_offset + 6] |= 0x1  # general purpose flags of the local header
+        cd = data.index(b"PK\x01\x02")
+        while cd >= 0:
+            name_len = int.from_bytes(data[cd + 28 : cd + 30], "little")
+            if data[cd + 46 : cd + 46 + name_len] == name.encode():
+                out[cd + 8] |= 0x1  # the same flags in the central directory
+            cd = data.find(b"PK\x01\x02", cd + 46)
+    return bytes(out)

@@ -1,0 +1,58 @@
+"""Retrieval knobs, with defaults, read from the one Settings object when it has them.
+
+The fields are read with ``getattr(settings, "retrieval_<name>", default)`` so retrieval works before the
+backbone's Settings declares them; once declared they come from ASSISTANT_RETRIEVAL_* variables.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class TranslateMode(StrEnum):
+    never = "never"
+    auto = "auto"  # only when the project holds documents in the other language (or mixed ones)
+    always = "always"
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(8, ge=1, le=100, description="Passages returned when the caller does not say.")
+    candidates: int = Field(
+        50, ge=5, le=500, description="Candidates each index returns before fusion (per query form)."
+    )
+    rrf_k: float = Field(60.0, gt=0, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank).")
+    vector_weight: float = Field(1.0, ge=0, description="Weight of the vector index's ranking in the fusion.")
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    coverage_power: float = Field(
+        1.0, ge=0, description="A keyword hit counts w * coverage^power, coverage being the share of query words "
+        "it contains: a hit on one stray word (a number, an acronym) barely counts."
+    )
+    translate: TranslateMode = Field(
+        TranslateMode.never, description="Translate the query into the other language and search with both."
+    )
+    translation_weight: float = Field(
+        1.0, ge=0, description="Weight of the rankings of the translated query, relative to the original's."
+    )
+    relevance_threshold: float = Field(
+        0.5, ge=0, le=1, description="is_relevant() is true when the best result's relevance reaches this."
+    )
+    min_cosine: float | None = Field(
+        None, ge=-1, le=1, description="Cosine at which a passage counts as relevant on its own; default: the "
+        "value calibrated for the embedder in use."
+    )
+
+
+_FIELDS: dict[str, Any] = {name: field for name, field in RetrievalSettings.model_fields.items()}
+
+
+def retrieval_settings_from(settings: object) -> RetrievalSettings:
+    """Build from ``settings.retrieval_<field>`` where present (None means: keep the default)."""
+    values = {}
+    for name in _FIELDS:
+        value = getattr(settings, f"retrieval_{name}", None)
+        if value is not None:
+            values[name] = value
+    return RetrievalSettings(**values)
