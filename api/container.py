@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 from assistant.db import make_engine, make_session_factory, migrate
 from assistant.index.vector import VectorIndex
+from assistant.providers.llm import structured_method
+from assistant.retrieval import hybrid
+from assistant.retrieval.models import SearchFilters, SearchResponse
+from assistant.retrieval.query_expansion import QueryTranslator
 from assistant.providers.embeddings import NamedEmbeddings, make_embeddings
 from assistant.providers.store import make_chroma_client
 from assistant.settings import LLMProvider, Settings
@@ -71,6 +75,25 @@ class Container:
                     self._llama = LlamaServer(self.settings)
                 self._chat_model = make_chat_model(self.settings, llama_server=self._llama)
             return self._chat_model
+
+    @cached_property
+    def translator(self) -> QueryTranslator:
+        # A callable: the local model is only started when a query really needs translating.
+        return QueryTranslator(lambda: self.chat_model, method=structured_method(self.settings))
+
+    def search(
+        self, project_id: str, query: str, *, top_k: int | None = None, filters: SearchFilters | None = None
+    ) -> SearchResponse:
+        return hybrid.search(
+            self.vectors,
+            self.sessions,
+            project_id,
+            query,
+            top_k=top_k,
+            filters=filters,
+            settings=self.settings,
+            translator=self.translator,
+        )
 
     def llm_status(self) -> dict[str, object]:
         return {

@@ -124,3 +124,41 @@ def keyword_search(
               AND c.version = d.active_version AND d.status = 'indexed' {doc_filter}
             ORDER BY score DESC LIMIT :k"""
     return [KeywordHit(row[0], float(row[1])) for row in session.execute(text(sql), params)]
+
+
+def searchable_document_ids(
+    session: Session,
+    *,
+    project_id: str,
+    doc_types: list[str] | None = None,
+    file_names: list[str] | None = None,
+    date_from: object | None = None,
+    date_to: object | None = None,
+    document_ids: list[str] | None = None,
+) -> list[str]:
+    """Ids of the project's indexed documents that pass every given filter (search narrows both indexes to
+    them). A date bound leaves out undated documents: nobody can say they fall in the range."""
+    query = select(Document.id).where(
+        Document.project_id == project_id, Document.status == DocumentStatus.indexed.value
+    )
+    if doc_types is not None:
+        query = query.where(Document.doc_type.in_(doc_types))
+    if file_names is not None:
+        query = query.where(Document.file_name.in_(file_names))
+    if document_ids is not None:
+        query = query.where(Document.id.in_(document_ids))
+    if date_from is not None:
+        query = query.where(Document.doc_date.is_not(None), Document.doc_date >= date_from)
+    if date_to is not None:
+        query = query.where(Document.doc_date.is_not(None), Document.doc_date <= date_to)
+    return list(session.scalars(query))
+
+
+def indexed_languages(session: Session, *, project_id: str) -> set[str]:
+    """The languages ('zh', 'en', 'mixed', 'unknown') of the project's indexed documents."""
+    rows = session.scalars(
+        select(Document.language)
+        .where(Document.project_id == project_id, Document.status == DocumentStatus.indexed.value)
+        .distinct()
+    )
+    return {lang or "unknown" for lang in rows}

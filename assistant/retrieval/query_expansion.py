@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
+
+
+class Translator(Protocol):
+    def translate(self, query: str, target: str | None = None) -> str | None: ...
 
 
 class QueryTranslation(BaseModel):

@@ -74,7 +74,7 @@ def _check_content(ext: str, kind: str, accepted: frozenset[str]) -> None:
 
 
 def read_document(file_name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> ReadResult:
-    """Read one non-archive file. Raises UnreadableFile (FileTooLarge, UnsupportedFileType) with the reason."""
+    """Read one non-archive file; every failure is an UnreadableFile carrying the reason."""
     ext = PurePosixPath(file_name.replace("\\", "/")).suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         raise UnsupportedFileType(unsupported_type_message(ext))
@@ -85,7 +85,7 @@ def read_document(file_name: str, data: bytes, limits: ReadLimits = ReadLimits()
     kind = sniff(data)
     if ext == ".zip":
         if kind == "zip":
-            raise UnsupportedFileType("a ZIP archive holds several documents: it is expanded, not read as one")
+            raise UnsupportedFileType("a ZIP archive is expanded into its documents, not read as one")
         raise UnsupportedFileType(f"named .zip but the content is {KIND_NAMES.get(kind, kind)}")
     accepted, label, reader = _READERS[ext]
     _check_content(ext, kind, accepted)

@@ -93,7 +93,8 @@ def is_skipped(path: str) -> bool:
     parts = PurePosixPath(path).parts
     if not parts or "__MACOSX" in parts:
         return True
-    return any(p.startswith(".") for p in parts) or parts[-1].lower() in _JUNK_NAMES or parts[-1].startswith("~$")
+    name = parts[-1]
+    return any(p.startswith(".") for p in parts) or name.lower() in _JUNK_NAMES or name.startswith("~$")
 
 
 def _extension(name: str) -> str:
@@ -136,20 +137,24 @@ def _expand(file_name: str, data: bytes, budget: _Budget, depth: int) -> Iterato
             budget.files += 1
             if budget.files > limits.zip_max_files:
                 budget.stopped = True
-                yield ArchiveEntry(file_name, None, f"more than {limits.zip_max_files} files; stopped expanding")
+                yield ArchiveEntry(
+                    file_name, None, f"more than {limits.zip_max_files} files; stopped expanding"
+                )
                 return
             ext = _extension(name)
             if ext not in SUPPORTED_EXTENSIONS:
                 yield ArchiveEntry(full, None, unsupported_type_message(ext))
                 continue
             if ext == ".zip" and depth >= limits.zip_max_depth:
-                yield ArchiveEntry(full, None, f"archive nested too deep (over {limits.zip_max_depth} levels)")
+                yield ArchiveEntry(
+                    full, None, f"archive nested too deep (over {limits.zip_max_depth} levels)"
+                )
                 continue
             if info.file_size > limits.max_file_bytes:
                 yield ArchiveEntry(full, None, too_large_message(info.file_size, limits.max_file_bytes))
                 continue
-            if info.file_size > RATIO_FLOOR and info.file_size > limits.zip_max_ratio * max(info.compress_size, 1):
-                ratio = info.file_size // max(info.compress_size, 1)
+            ratio = info.file_size // max(info.compress_size, 1)
+            if info.file_size > RATIO_FLOOR and ratio > limits.zip_max_ratio:
                 yield ArchiveEntry(
                     full,
                     None,
@@ -195,7 +200,9 @@ def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[Arc
             full = f"{path.name}/{rel}" if path.name else rel
             budget.files += 1
             if budget.files > limits.zip_max_files:
-                yield ArchiveEntry(path.name, None, f"more than {limits.zip_max_files} files; stopped reading")
+                yield ArchiveEntry(
+                    path.name, None, f"more than {limits.zip_max_files} files; stopped reading"
+                )
                 return
             ext = _extension(name)
             if file_path.is_symlink():
@@ -211,7 +218,9 @@ def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[Arc
                     continue
                 if budget.total + size > limits.zip_max_total_bytes:
                     yield ArchiveEntry(
-                        path.name, None, f"holds more than {format_limit(limits.zip_max_total_bytes)}; stopped reading"
+                        path.name,
+                        None,
+                        f"holds more than {format_limit(limits.zip_max_total_bytes)}; stopped reading",
                     )
                     return
                 data = file_path.read_bytes()

@@ -7,7 +7,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-SUPPORTED_EXTENSIONS: frozenset[str] = frozenset({".pdf", ".docx", ".eml", ".md", ".markdown", ".txt", ".zip"})
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
+    {".pdf", ".docx", ".eml", ".md", ".markdown", ".txt", ".zip"}
+)
 
 
 @dataclass
@@ -45,11 +47,11 @@ class ReadLimits:
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read; str(exc) is the reason shown to the user, one clear sentence naming the problem."""
+    """The file cannot be read; str(exc) is the reason shown to the user, one sentence naming the problem."""
 
 
 class UnsupportedFileType(UnreadableFile):
-    """The extension or content is not a supported type; the message names the type found and the supported ones."""
+    """Not a supported type, by extension or content; the message names the type found and the supported."""
 
 
 class FileTooLarge(UnreadableFile):
@@ -109,12 +111,16 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
 _DATE_PATTERNS = [
     re.compile(rf"(?<!\d){_YEAR}(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}})(?!\d)"),
     re.compile(rf"(?<!\d){_YEAR}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*[日号]"),
-    re.compile(r"(?P<y>[〇○零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})[日号]"),
-    re.compile(rf"(?<![\w])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?:of\s+)?{_MONTH},?[\s-]+{_YEAR}(?!\d)", re.I),
+    re.compile(
+        r"(?P<y>[〇○零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})[日号]"
+    ),  # noqa: E501
+    re.compile(
+        rf"(?<!\w)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?:of\s+)?{_MONTH},?[\s-]+{_YEAR}(?!\d)", re.I
+    ),
     re.compile(rf"(?<![\w]){_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)", re.I),
 ]
 

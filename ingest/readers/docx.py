@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import docx
 from docx.document import Document as DocxDocument
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
@@ -82,10 +81,13 @@ class _Styles:
         return None, None
 
 
+_ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+          (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
+
+
 def _roman(n: int) -> str:
     out = ""
-    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+    for value, letters in _ROMAN:
         while n >= value:
             out, n = out + letters, n - value
     return out
@@ -156,7 +158,8 @@ class _Numbering:
             self.started.add(num_id)
             for i in overrides:
                 counters[i] = None
-        counters[level] = self._start(lvls, level, overrides) if counters[level] is None else counters[level] + 1
+        current = counters[level]
+        counters[level] = self._start(lvls, level, overrides) if current is None else current + 1
         for i in range(level + 1, len(counters)):
             counters[i] = None
         lvl = lvls[level]
@@ -268,7 +271,8 @@ class _Walker:
         ppr = p.find(_W + "pPr")
         sid = _val(ppr.find(_W + "pStyle")) if ppr is not None else None
         num = ppr.find(_W + "numPr") if ppr is not None else None
-        num_id, ilvl = (_val(num.find(_W + "numId")), _val(num.find(_W + "ilvl"))) if num is not None else (None, None)
+        num_id = _val(num.find(_W + "numId")) if num is not None else None
+        ilvl = _val(num.find(_W + "ilvl")) if num is not None else None
         if num_id is None:
             num_id, style_ilvl = self.styles.num_pr(sid)
             ilvl = ilvl or style_ilvl
@@ -290,7 +294,8 @@ class _Walker:
                 self.block(child)
 
     def _level(self, ppr: etree._Element | None, sid: str | None) -> int | None:
-        if ppr is not None and (outline := _val(ppr.find(_W + "outlineLvl"))) is not None and outline.isdigit():
+        outline = _val(ppr.find(_W + "outlineLvl")) if ppr is not None else None
+        if outline is not None and outline.isdigit():
             return int(outline) + 1 if int(outline) < 9 else None
         return self.styles.heading_level(sid)
 

@@ -30,7 +30,7 @@ _SURROGATES = re.compile("[\udc80-\udcff]+")
 
 
 def decode_bytes(raw: bytes, declared: str | None, warnings: list[str], what: str) -> str:
-    """Decode with the declared charset; a missing, unknown or wrong one falls back and warns, never raises."""
+    """Decode with the declared charset; an unknown or wrong one falls back with a warning, never raises."""
     if declared:
         codec = _CHARSET_ALIASES.get(declared.lower().strip(), declared.lower().strip())
         try:
@@ -71,12 +71,17 @@ def _header(msg: Message, name: str, warnings: list[str]) -> str:
             text = str(msg.get(name))
         except Exception:  # a header the parser cannot render: fall back to the raw text
             text = raw
-    if "=?" in text:  # encoded words the parser left alone (e.g. inside quotes)
-        try:
-            text = str(make_header(decode_header(text)))
-        except Exception:  # keep the undecoded text rather than lose it
-            pass
-    return " ".join(text.split())
+    return " ".join(_decode_words(text).split())
+
+
+def _decode_words(text: str) -> str:
+    """Encoded words the parser left alone (inside quotes, in names); kept undecoded if they are broken."""
+    if "=?" not in text:
+        return text
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # a broken encoded word: the raw text is better than nothing
+        return text
 
 
 _LINE, _PARAGRAPH = "\x00", "\x01"  # block boundaries, resolved to newlines once the whole text is known
@@ -90,8 +95,10 @@ def _resolve_boundaries(run: re.Match[str]) -> str:
 
 
 class _HtmlToText(HTMLParser):
-    _PARAGRAPHS = frozenset("p h1 h2 h3 h4 h5 h6 table ul ol blockquote pre hr".split())
-    _LINES = frozenset("div li tr dt dd section article header footer address center".split())
+    _PARAGRAPHS = frozenset(
+        {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr"}
+    )
+    _LINES = frozenset({"div", "li", "tr", "dt", "dd", "section", "article", "header", "footer", "address"})
     _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template"})
 
     def __init__(self) -> None:
@@ -204,19 +211,16 @@ def _attachments(msg: Message, forwarded: list[Message], warnings: list[str]) ->
             inner = part.get_payload()
             inner_msg = inner[0] if isinstance(inner, list) and inner else None
             if isinstance(inner_msg, Message):
-                name = part.get_filename() or (_header(inner_msg, "subject", warnings) or "forwarded") + ".eml"
+                subject = _header(inner_msg, "subject", warnings) or "forwarded"
+                name = part.get_filename() or f"{subject}.eml"
                 found.append(Attachment(_safe_name(name, len(found) + 1, ".eml"), inner_msg.as_bytes()))
             continue
         if part.is_multipart() or not _is_attachment(part):
             continue
-        name = _fix_surrogates(part.get_filename() or "", warnings, "attachment name")
-        if "=?" in name:
-            try:
-                name = str(make_header(decode_header(name)))
-            except Exception:  # keep the raw name
-                pass
+        name = _decode_words(_fix_surrogates(part.get_filename() or "", warnings, "attachment name"))
         data = part.get_payload(decode=True)
-        found.append(Attachment(_safe_name(name, len(found) + 1, ".bin"), data if isinstance(data, bytes) else b""))
+        data = data if isinstance(data, bytes) else b""
+        found.append(Attachment(_safe_name(name, len(found) + 1, ".bin"), data))
     return found
 
 
@@ -235,7 +239,8 @@ def read_eml(data: bytes) -> ReadResult:
     headers = {name: _header(msg, name, warnings) for name in ("from", "to", "cc", "date", "subject")}
     forwarded = _inside_rfc822(msg)
     skip = {id(p) for p in forwarded}
-    bodies = [text for part in _body_parts(msg) if id(part) not in skip and (text := _part_text(part, warnings))]
+    parts = [part for part in _body_parts(msg) if id(part) not in skip]
+    bodies = [text for part in parts if (text := _part_text(part, warnings))]
     body = "\n\n".join(bodies)
     if not any(headers.values()):
         warnings.append("no e-mail headers found; the whole file was read as the body")
@@ -270,4 +275,3 @@ def _date(msg: Message, raw: str) -> dt.date | None:
     if when is not None:
         return when.date()
     return find_date(raw) if raw else None
-

@@ -61,7 +61,8 @@ def _raw_length(header: dict[bytes, bytes]) -> int | None:
         if header.get(b"ImageMask") == b"true":
             components, bits = 1, 1
         else:
-            components, bits = _COMPONENTS[header[b"ColorSpace"].lstrip(b"/")], int(header[b"BitsPerComponent"])
+            components = _COMPONENTS[header[b"ColorSpace"].lstrip(b"/")]
+            bits = int(header[b"BitsPerComponent"])
     except (KeyError, ValueError):
         return None
     return (width * components * bits + 7) // 8 * height
@@ -138,7 +139,8 @@ def strip_inline_images(data: bytes) -> bytes | None:
                 return None
             cut_from, cut_to = m.start(), end
             q = data.rfind(b"q", max(copied, cut_from - 256), cut_from)
-            before = _Q_CM_BEFORE.fullmatch(data, q, cut_from) if q >= 0 and data[q - 1 : q] in b" \t\r\n\f" else None
+            q_starts_token = q >= 0 and data[q - 1 : q] in b" \t\r\n\f"
+            before = _Q_CM_BEFORE.fullmatch(data, q, cut_from) if q_starts_token else None
             after = _Q_AFTER.match(data, end)
             if before and after:  # q + cm + image + Q draws nothing else and restores the state
                 cut_from, cut_to = before.start(), after.end()
@@ -280,8 +282,13 @@ def read_pdf(data: bytes) -> ReadResult:
         info = {}
     metadata = {
         key: " ".join(str(info[name]).split())
-        for key, name in (("author", "/Author"), ("title", "/Title"), ("subject", "/Subject"),
-                          ("keywords", "/Keywords"), ("producer", "/Producer"))  # fmt: skip
+        for key, name in (
+            ("author", "/Author"),
+            ("title", "/Title"),
+            ("subject", "/Subject"),
+            ("keywords", "/Keywords"),
+            ("producer", "/Producer"),
+        )  # fmt: skip
         if info.get(name) and str(info[name]).strip()
     }
     first = segments[0].text

@@ -121,7 +121,7 @@ def sniff(data: bytes) -> str:
         return _zip_kind(data)
     if data.startswith(_OLE_MAGIC):
         # Password-protected .docx/.xlsx are stored as OLE containers holding an "EncryptionInfo" stream.
-        return "ole-encrypted" if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20] else "ole"
+        return "ole-encrypted" if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20] else "ole"
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind

@@ -104,8 +104,11 @@ def markdown_sections(text: str) -> list[tuple[str | None, list[str], str | None
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         setext = _SETEXT.match(nxt)
         # A setext underline only makes a heading of a lone paragraph line, not of a list item or a table row.
-        if setext and line.strip() and not line.lstrip().startswith(("-", "*", "+", "|", ">")) and (
-            not current or not current[-1].strip()
+        if (
+            setext
+            and line.strip()
+            and not line.lstrip().startswith(("-", "*", "+", "|", ">"))
+            and (not current or not current[-1].strip())
         ):
             open_section(1 if setext.group(1)[0] == "=" else 2, line.strip(), [line])
             continue

@@ -35,8 +35,9 @@ def make_pdf(
             for line in text.split("\n"):
                 pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     if owner_password is not None:
+        method = EncryptionMethod.AES_128
         pdf.set_encryption(
-            owner_password=owner_password, user_password=user_password or "", encryption_method=EncryptionMethod.AES_128
+            owner_password=owner_password, user_password=user_password or "", encryption_method=method
         )
     return bytes(pdf.output())
 
@@ -66,14 +67,17 @@ class _RawNameInfo(zipfile.ZipInfo):
         return self.raw_name, self.flag_bits & ~0x800
 
 
-def raw_name_member(raw_name: bytes, *, date_time: tuple[int, ...] = (2024, 3, 5, 10, 0, 0)) -> zipfile.ZipInfo:
-    info = _RawNameInfo(raw_name.decode("cp437"), date_time=date_time)
+def raw_name_member(raw_name: bytes) -> zipfile.ZipInfo:
+    info = _RawNameInfo(raw_name.decode("cp437"), date_time=(2024, 3, 5, 10, 0, 0))
     info.raw_name = raw_name
     info.compress_type = zipfile.ZIP_DEFLATED
     return info
 
 
-def make_zip(members: dict[str | zipfile.ZipInfo, bytes] | list[tuple[str | zipfile.ZipInfo, bytes]]) -> bytes:
+Members = dict[str | zipfile.ZipInfo, bytes] | list[tuple[str | zipfile.ZipInfo, bytes]]
+
+
+def make_zip(members: Members) -> bytes:
     out = io.BytesIO()
     items = members.items() if isinstance(members, dict) else members
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -91,7 +95,7 @@ def nested_zip(depth: int, leaf_name: str = "deep.txt", leaf: bytes = b"deep tex
 
 
 def mark_encrypted(data: bytes, name: str) -> bytes:
-    """Set the "encrypted" flag of one member, as a password-protected archive has (zipfile cannot write one)."""
+    """Flag one member as encrypted, as in a password-protected archive (zipfile cannot write one)."""
     out = bytearray(data)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         info = zf.getinfo(name)

@@ -10,7 +10,9 @@ from ingest.readers import ArchiveEntry, ReadLimits, expand_archive, expand_fold
 from tests.ingest.fixtures import make_docx, make_zip, mark_encrypted, nested_zip, raw_name_member
 
 
-def entries(data: bytes, limits: ReadLimits = ReadLimits(), name: str = "specs.zip") -> dict[str, ArchiveEntry]:
+def entries(
+    data: bytes, limits: ReadLimits = ReadLimits(), name: str = "specs.zip"
+) -> dict[str, ArchiveEntry]:
     return {e.file_name: e for e in expand_archive(name, data, limits)}
 
 
@@ -56,8 +58,8 @@ def test_nested_zips_are_expanded_up_to_the_depth_limit() -> None:
 
 
 def test_too_deeply_nested_zip_is_refused_alone() -> None:
-    level4 = make_zip({"deep.txt": b"deep"})
-    data = make_zip({"top.txt": b"top", "level2.zip": make_zip({"level3.zip": make_zip({"level4.zip": level4})})})
+    level3 = make_zip({"level4.zip": make_zip({"deep.txt": b"deep"})})
+    data = make_zip({"top.txt": b"top", "level2.zip": make_zip({"level3.zip": level3})})
     found = entries(data, name="outer.zip")
     assert found["outer.zip/top.txt"].data == b"top"
     too_deep = found["outer.zip/level2.zip/level3.zip/level4.zip"]

@@ -48,7 +48,8 @@ def test_scanned_pdf_with_only_an_image() -> None:
     pdf = FPDF()
     pdf.add_page()
     pdf.image(io.BytesIO(png.getvalue()), x=10, y=10, w=120)
-    assert reason("scan.pdf", bytes(pdf.output())) == "no text layer, OCR needed: the only page has no extractable text"
+    expected = "no text layer, OCR needed: the only page has no extractable text"
+    assert reason("scan.pdf", bytes(pdf.output())) == expected
 
 
 def test_pdf_that_is_really_a_zip() -> None:
@@ -63,8 +64,9 @@ def test_docx_that_is_really_a_pdf_or_a_plain_zip() -> None:
 
 def test_text_file_that_is_really_a_docx() -> None:
     data = make_docx(lambda d: d.add_paragraph("x"))
-    with pytest.raises(UnsupportedFileType, match=r"^named \.txt but the content is a Word document \(\.docx\)$"):
+    with pytest.raises(UnsupportedFileType) as caught:
         read_document("notes.txt", data)
+    assert str(caught.value) == "named .txt but the content is a Word document (.docx)"
 
 
 def test_corrupt_docx() -> None:
@@ -79,7 +81,7 @@ def test_corrupt_docx() -> None:
 
 def test_password_protected_docx() -> None:
     # Office stores a password-protected .docx as an OLE container holding an EncryptionInfo stream.
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le")
     assert reason("secret.docx", ole) == "encrypted DOCX: a password is needed to open it"
 
 
@@ -98,7 +100,8 @@ def test_file_over_the_size_limit() -> None:
 def test_unsupported_extension_names_the_supported_ones() -> None:
     with pytest.raises(UnsupportedFileType) as caught:
         read_document("budget.xlsx", b"PK\x03\x04")
-    assert str(caught.value) == "unsupported type .xlsx (supported: .docx, .eml, .markdown, .md, .pdf, .txt, .zip)"
+    supported = ".docx, .eml, .markdown, .md, .pdf, .txt, .zip"
+    assert str(caught.value) == f"unsupported type .xlsx (supported: {supported})"
     assert reason("README", b"text").startswith("unsupported type (no extension)")
 
 

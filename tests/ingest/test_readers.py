@@ -24,7 +24,7 @@ def all_text(result) -> str:  # noqa: ANN001 - a ReadResult
 
 
 def test_supported_extensions() -> None:
-    assert SUPPORTED_EXTENSIONS == {".pdf", ".docx", ".eml", ".md", ".markdown", ".txt", ".zip"}
+    assert set(SUPPORTED_EXTENSIONS) == {".pdf", ".docx", ".eml", ".md", ".markdown", ".txt", ".zip"}
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------
@@ -70,7 +70,8 @@ def test_pdf_with_empty_user_password_is_read() -> None:
 
 def test_normalise_joins_chinese_wrapped_lines_but_keeps_sentence_ends_and_paragraphs() -> None:
     raw = "系统接口的设计需要\n考虑数据同步。\n下一句从这里开始，\n然后继续\n\n\n新的段落"
-    assert normalise_pdf_text(raw) == "系统接口的设计需要考虑数据同步。\n下一句从这里开始，然后继续\n\n新的段落"
+    expected = "系统接口的设计需要考虑数据同步。\n下一句从这里开始，然后继续\n\n新的段落"
+    assert normalise_pdf_text(raw) == expected
 
 
 def test_normalise_keeps_a_short_chinese_heading_on_its_own_line() -> None:
@@ -157,7 +158,8 @@ def test_docx_date_falls_back_to_file_properties_and_title_to_core_properties() 
         document.add_heading("Scope", level=1)
         document.add_paragraph("No date is written here.")
 
-    data = make_docx(build, created=dt.datetime(2023, 11, 2, 9, 0, tzinfo=dt.UTC), title="CRM integration spec")
+    created = dt.datetime(2023, 11, 2, 9, 0, tzinfo=dt.UTC)
+    data = make_docx(build, created=created, title="CRM integration spec")
     result = read_document("crm.docx", data)
     assert result.date == dt.date(2023, 11, 2)
     assert result.title == "CRM integration spec"
@@ -303,7 +305,8 @@ def test_markdown_in_gb18030_gives_sections_and_keeps_markdown() -> None:
     )
     result = read_document("plan.md", md.encode("gb18030"))
     assert [s.section for s in result.segments] == ["项目概述", "项目概述 > 接口范围", "风险"]
-    assert result.segments[1].text == "## 接口范围\n\n- 工单下发\n- 报工回传\n\n```bash\n# 这不是标题\necho ok\n```"
+    expected = "## 接口范围\n\n- 工单下发\n- 报工回传\n\n```bash\n# 这不是标题\necho ok\n```"
+    assert result.segments[1].text == expected
     assert "𠀀" in result.segments[2].text  # outside the BMP: GB18030 four-byte form
     assert result.title == "项目概述"
 

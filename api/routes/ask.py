@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from api.deps import ContainerDep, ProjectDep
+from assistant.providers.llm import structured_method
+from assistant.qa.models import AnswerPublic
+from assistant.qa.pipeline import answer_question
+from assistant.retrieval.models import SearchFilters
+from assistant.retrieval.relevance import is_relevant
+from assistant.retrieval.settings import retrieval_settings_from
+
+router = APIRouter(prefix="/projects/{project}", tags=["ask"])
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., min_length=1, max_length=2000, description="Chinese or English.")
+    top_k: int = Field(6, ge=1, le=20, description="Passages retrieved and offered to the model.")
+    filters: SearchFilters | None = None
+    stream: bool = Field(False, description="Answer as server-sent events: `passages` first, then `answer`.")
+
+
+def _answer(container: ContainerDep, project_id: str, body: AskRequest) -> AnswerPublic:
+    conf = retrieval_settings_from(container.settings)
+    return answer_question(
+        body.question,
+        llm=container.chat_model,
+        retrieve=lambda q: container.search(project_id, q, top_k=body.top_k, filters=body.filters).results,
+        is_relevant=lambda results: is_relevant(results, threshold=conf.relevance_threshold),
+        embed=container.embeddings.embed_array,
+        method=structured_method(container.settings),
+    )
+
+
+@router.post(
+    "/ask",
+    response_model=AnswerPublic,
+    summary="Ask the project's documents",
+    description="Retrieves passages (hybrid vector + BM25, across Chinese and English), asks the LLM to answer "
+    "only from them with numbered citations, then checks every citation against its passage: "
+    "`citations_checked` and `citations_supported` say how many held, and sentences whose citations failed are "
+    "flagged in the answer and listed in `unsupported_sentences`. When nothing relevant is found or the model "
+    "says the documents do not hold the answer, `refused` is true and `passages` gives the closest passages. "
+    "The answer is in the question's language. Text inside documents is treated as data, never as "
+    "instructions. With `stream: true` the reply is text/event-stream. 503 when the model is unavailable, "
+    "502 when it answers nonsense.",
+)
+def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> AnswerPublic | StreamingResponse:
+    if not body.stream:
+        return _answer(container, project.id, body)
+
+    def events() -> Iterator[str]:
+        found = container.search(project.id, body.question, top_k=body.top_k, filters=body.filters)
+        passages = [r.model_dump(mode="json", include={"document_id", "file_name", "page", "section", "text", "score"})
+                    for r in found.results]
+        yield f"event: passages\ndata: {json.dumps(passages, ensure_ascii=False)}\n\n"
+        try:
+            answer = _answer(container, project.id, body)
+            yield f"event: answer\ndata: {answer.model_dump_json()}\n\n"
+        except Exception as exc:  # the stream has started: report in-band
+            yield f"event: error\ndata: {json.dumps({'detail': str(exc)}, ensure_ascii=False)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")

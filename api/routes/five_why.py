@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, status
+
+from api.deps import ContainerDep, ProjectDep, SessionDep
+from assistant.five_why import repository
+from assistant.five_why.models import FiveWhyAnalysis
+from assistant.five_why.pipeline import run_five_why
+from assistant.five_why.schemas import FiveWhyCreate, FiveWhyList, FiveWhyPublic
+from assistant.providers.llm import structured_method
+
+router = APIRouter(prefix="/projects/{project}/five-why", tags=["five-why"])
+
+
+def public(row: FiveWhyAnalysis) -> FiveWhyPublic:
+    return FiveWhyPublic(
+        id=row.id,
+        project_id=row.project_id,
+        statement=row.statement,
+        context=row.context,
+        language=row.language,
+        created_at=row.created_at,
+        **row.result,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FiveWhyPublic,
+    summary="Run a 5-Why analysis of a stated request",
+    description="Asks 'why' up to five times about the statement (e.g. 希望门店收银更快), each answer backed by a "
+    "cited passage of the project's documents where one supports it and marked `assumption: true` where none "
+    "does. Returns the chain, the root need, restated requirements in EARS form with acceptance criteria and "
+    "their rule-check scores, candidate solutions, open questions for the customer and a confidence that "
+    "rests mostly on how much of the chain the documents back. The analysis is stored. `X-Actor` names who "
+    "asked. 503 when the model is unavailable, 502 when it answers nonsense.",
+)
+def create_five_why(
+    project: ProjectDep,
+    container: ContainerDep,
+    session: SessionDep,
+    body: FiveWhyCreate,
+    x_actor: Annotated[str | None, Header(description="Who asked (person or tool).")] = None,
+) -> FiveWhyPublic:
+    outcome = run_five_why(
+        body.statement,
+        context=body.context,
+        llm=container.chat_model,
+        retrieve=lambda q: container.search(project.id, q, top_k=5).results,
+        embed=container.embeddings.embed_array,
+        method=structured_method(container.settings),
+    )
+    row = repository.save_analysis(
+        session,
+        project_id=project.id,
+        statement=body.statement,
+        context=body.context,
+        language=outcome.language,
+        result=outcome.as_result(),
+        actor=x_actor or "api",
+    )
+    return public(row)
+
+
+@router.get("", response_model=FiveWhyList, summary="List a project's 5-Why analyses, newest first")
+def list_five_why(
+    project: ProjectDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> FiveWhyList:
+    rows, total = repository.list_analyses(session, project_id=project.id, limit=limit, offset=offset)
+    return FiveWhyList(items=[public(r) for r in rows], total=total)
+
+
+@router.get("/{analysis_id}", response_model=FiveWhyPublic, summary="One stored 5-Why analysis")
+def get_five_why(project: ProjectDep, session: SessionDep, analysis_id: str) -> FiveWhyPublic:
+    return public(repository.get_analysis(session, project_id=project.id, analysis_id=analysis_id))

@@ -1,0 +1,157 @@
+"""5-Why analysis: the model proposes the chain, the documents decide which links are evidence and which
+are assumptions, and the rule checks score the restated requirements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.five_why.schemas import (
+    DraftWhy,
+    FiveWhyDraft,
+    RestatedRequirement,
+    WhyCitation,
+    WhyStep,
+)
+from assistant.prompts import render_prompt
+from assistant.providers.llm import ask_structured
+from assistant.qa.citations import EmbedFn, check_support
+from assistant.qa.models import PassageLike
+from assistant.qa.pipeline import format_passages
+from assistant.requirements import check_statement
+from assistant.settings import StructuredMethod
+from assistant.text import question_language
+
+MAX_ROUNDS = 5
+
+
+class FiveWhyOutcome:
+    def __init__(
+        self,
+        *,
+        language: str,
+        whys: list[WhyStep],
+        stop_reason: str | None,
+        root_need: str,
+        requirements: list[RestatedRequirement],
+        solutions: list[str],
+        open_questions: list[str],
+        confidence: float,
+    ) -> None:
+        self.language = language
+        self.whys = whys
+        self.stop_reason = stop_reason
+        self.root_need = root_need
+        self.requirements = requirements
+        self.solutions = solutions
+        self.open_questions = open_questions
+        self.confidence = confidence
+
+    def as_result(self) -> dict:
+        return {
+            "whys": [w.model_dump() for w in self.whys],
+            "stop_reason": self.stop_reason,
+            "root_need": self.root_need,
+            "requirements": [r.model_dump() for r in self.requirements],
+            "solutions": self.solutions,
+            "open_questions": self.open_questions,
+            "confidence": self.confidence,
+        }
+
+
+def run_five_why(
+    statement: str,
+    *,
+    context: str | None,
+    llm: BaseChatModel,
+    retrieve: Callable[[str], Sequence[PassageLike]],
+    embed: EmbedFn | None = None,
+    method: StructuredMethod = StructuredMethod.json_object,
+    passage_chars: int = 600,
+    max_passages: int = 5,
+    max_tokens: int = 900,
+) -> FiveWhyOutcome:
+    language = question_language(statement)
+    query = statement if not context else f"{statement}\n{context}"
+    passages = list(retrieve(query))[:max_passages]
+    messages = [
+        SystemMessage(render_prompt("five_why", language)),
+        HumanMessage(
+            render_prompt(
+                "five_why_user",
+                None,
+                passages=format_passages(passages, max_chars=passage_chars) or "(none)",
+                statement=statement,
+                context=context or "-",
+            )
+        ),
+    ]
+    if hasattr(llm, "max_tokens"):
+        llm = llm.model_copy(update={"max_tokens": max_tokens})
+    draft = ask_structured(llm, FiveWhyDraft, messages, method=method)
+    whys = [_ground(w, passages, embed) for w in draft.whys[:MAX_ROUNDS] if w.answer.strip()]
+    stop_reason = draft.stop_reason
+    if len(draft.whys) > MAX_ROUNDS:
+        stop_reason = stop_reason or f"limited to {MAX_ROUNDS} rounds"
+    elif len(whys) < MAX_ROUNDS and not stop_reason:
+        stop_reason = (
+            "模型在此处到达业务目标，未说明原因" if language == "zh" else "the model stopped here without giving a reason"
+        )
+    requirements = []
+    for req in draft.requirements[:3]:
+        if not req.statement.strip():
+            continue
+        checked = check_statement(req.statement)
+        requirements.append(
+            RestatedRequirement(
+                text=req.statement.strip(),
+                acceptance_criteria=[c for c in req.acceptance_criteria if c.strip()] or checked.acceptance_criteria,
+                score=checked.score,
+                findings=checked.findings,
+            )
+        )
+    return FiveWhyOutcome(
+        language=language,
+        whys=whys,
+        stop_reason=stop_reason,
+        root_need=draft.root_need.strip(),
+        requirements=requirements,
+        solutions=[s for s in draft.solutions if s.strip()][:5],
+        open_questions=[q for q in draft.open_questions if q.strip()][:8],
+        confidence=confidence(whys, requirements),
+    )
+
+
+def _ground(why: DraftWhy, passages: Sequence[PassageLike], embed: EmbedFn | None) -> WhyStep:
+    """A 'because' counts as evidence only if its passage supports it; otherwise it is an assumption."""
+    citations: list[WhyCitation] = []
+    if why.passage is not None and 1 <= why.passage <= len(passages):
+        p = passages[why.passage - 1]
+        support = check_support(why.answer, p.text, embed=embed)
+        citations.append(
+            WhyCitation(
+                document_id=p.document_id,
+                file_name=p.file_name,
+                page=p.page,
+                section=p.section,
+                quote=support.quote,
+                supported=support.supported,
+            )
+        )
+    return WhyStep(
+        question=why.question.strip(),
+        answer=why.answer.strip(),
+        citations=citations,
+        assumption=not any(c.supported for c in citations),
+    )
+
+
+def confidence(whys: list[WhyStep], requirements: list[RestatedRequirement]) -> float:
+    """Evidence carries most of it: a chain of assumptions is a hypothesis, however fluent."""
+    if not whys:
+        return 0.0
+    backed = sum(not w.assumption for w in whys) / len(whys)
+    quality = sum(r.score for r in requirements) / (100 * len(requirements)) if requirements else 0.0
+    return round(0.15 + 0.6 * backed + 0.25 * quality, 2) if backed else round(0.1 + 0.2 * quality, 2)

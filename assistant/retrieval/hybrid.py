@@ -1,0 +1,226 @@
+"""Hybrid search: vector and BM25 candidates for the query (and, optionally, its translation), fused by
+confidence-weighted reciprocal rank, returned as ranked passages with their raw signals.
+
+Everything it needs is passed in (the vector index, a session factory, settings, an optional translator), so
+the API, the CLI, the answer pipeline and tests call the same function with real parts or fakes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import transaction
+from assistant.documents.models import Chunk, Document
+from assistant.errors import InvalidInputError
+from assistant.index import chunks as chunk_store
+from assistant.retrieval.fusion import Fused, Hit, RankedList, fuse, keyword_coverage
+from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResult
+from assistant.retrieval.query_expansion import Translator, other_language
+from assistant.retrieval.relevance import is_relevant, relevance_model
+from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
+from assistant.text import question_language, tokenize
+
+if TYPE_CHECKING:
+    from assistant.index.vector import VectorIndex
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 2000
+
+
+@dataclass
+class QueryForm:
+    text: str
+    language: str
+    translated: bool
+    terms: list[str]
+
+
+@dataclass
+class Candidates:
+    """What both indexes returned for every form of the query, before fusion."""
+
+    forms: list[QueryForm]
+    vector: list[list[tuple[str, float]]] = field(default_factory=list)  # per form: (chunk_id, cosine)
+    keyword: list[list[tuple[str, float]]] = field(default_factory=list)  # per form: (chunk_id, bm25)
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+
+def _settings(settings: RetrievalSettings | object | None) -> RetrievalSettings:
+    if isinstance(settings, RetrievalSettings):
+        return settings
+    return retrieval_settings_from(settings) if settings is not None else RetrievalSettings()
+
+
+def _vector_where(document_ids: list[str] | None) -> dict[str, object] | None:
+    if document_ids is None:
+        return None
+    return {"document_id": {"$in": document_ids}}
+
+
+def wants_translation(mode: TranslateMode, query_language: str, project_languages: set[str]) -> bool:
+    """``auto`` translates only when the project holds text in the query's other language: a Chinese-only
+    project never pays for a translation of a Chinese question."""
+    if mode is TranslateMode.always:
+        return True
+    if mode is TranslateMode.never:
+        return False
+    return bool(project_languages & {other_language(query_language), "mixed"})
+
+
+def gather(
+    vectors: VectorIndex,
+    sessions: sessionmaker[Session],
+    project_id: str,
+    query: str,
+    *,
+    settings: RetrievalSettings,
+    filters: SearchFilters | None = None,
+    translator: Translator | None = None,
+) -> Candidates:
+    query = " ".join(query.split())
+    if not query:
+        raise InvalidInputError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInputError(f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS} are searched")
+    language = question_language(query)
+    forms = [QueryForm(query, language, False, tokenize(query))]
+    with transaction(sessions) as session:
+        document_ids: list[str] | None = None
+        if filters is not None and filters.active:
+            document_ids = chunk_store.searchable_document_ids(
+                session,
+                project_id=project_id,
+                doc_types=[t.value for t in filters.doc_types] if filters.doc_types is not None else None,
+                file_names=filters.file_names,
+                date_from=filters.date_from,
+                date_to=filters.date_to,
+                document_ids=filters.document_ids,
+            )
+            if not document_ids:
+                return Candidates(forms=forms)
+        languages = (
+            chunk_store.indexed_languages(session, project_id=project_id)
+            if translator is not None and settings.translate is TranslateMode.auto
+            else set()
+        )
+    if translator is not None and wants_translation(settings.translate, language, languages):
+        target = other_language(language)
+        translation = translator.translate(query, target)
+        if translation:
+            forms.append(QueryForm(translation, target, True, tokenize(translation)))
+
+    out = Candidates(forms=forms)
+    where = _vector_where(document_ids)
+    query_vectors = [np.asarray(vectors.embeddings.embed_query(f.text), dtype=np.float32) for f in forms]
+    for vec in query_vectors:
+        hits = vectors.query(project_id, vec, k=settings.candidates, where=where)
+        out.vector.append([(h.chunk_id, h.similarity) for h in hits])
+    with transaction(sessions) as session:
+        for form in forms:
+            hits = chunk_store.keyword_search(
+                session, project_id=project_id, query=form.text, k=settings.candidates, document_ids=document_ids
+            )
+            out.keyword.append([(h.chunk_id, h.score) for h in hits])
+        ids = list(dict.fromkeys(cid for hits in (*out.vector, *out.keyword) for cid, _ in hits))
+        # Chroma may still hold chunks of a replaced version for a moment; only active ones are shown.
+        out.chunks = chunk_store.visible_chunks(session, chunk_ids=ids)
+        for chunk in out.chunks.values():
+            if chunk.document_id not in out.documents:
+                doc = session.get(Document, chunk.document_id)
+                if doc is not None:
+                    out.documents[doc.id] = doc
+    # Drop invisible vector hits before ranking, so they cannot take a rank from a visible chunk.
+    out.vector = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.vector]
+    out.keyword = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.keyword]
+    return out
+
+
+def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[RankedList]:
+    lists: list[RankedList] = []
+    for i, form in enumerate(candidates.forms):
+        form_weight = settings.translation_weight if form.translated else 1.0
+        tag = "translated" if form.translated else "original"
+        if i < len(candidates.vector):
+            lists.append(
+                RankedList(
+                    "vector",
+                    [Hit(cid, s) for cid, s in candidates.vector[i]],
+                    settings.vector_weight * form_weight,
+                    f"vector:{tag}",
+                )
+            )
+        if i < len(candidates.keyword):
+            hits = []
+            for cid, s in candidates.keyword[i]:
+                cov = keyword_coverage(form.terms, candidates.chunks[cid].tokens)
+                hits.append(Hit(cid, s, gain=cov**settings.coverage_power, coverage=cov))
+            lists.append(RankedList("keyword", hits, settings.keyword_weight * form_weight, f"keyword:{tag}"))
+    return lists
+
+
+def rank_candidates(candidates: Candidates, settings: RetrievalSettings) -> list[Fused]:
+    return fuse(ranked_lists(candidates, settings), rrf_k=settings.rrf_k)
+
+
+def to_results(
+    fused: list[Fused], candidates: Candidates, *, top_k: int, embedder: str, settings: RetrievalSettings
+) -> list[SearchResult]:
+    model = relevance_model(embedder, min_cosine=settings.min_cosine)
+    results = []
+    for item in fused[:top_k]:
+        chunk = candidates.chunks[item.chunk_id]
+        doc = candidates.documents.get(chunk.document_id)
+        results.append(
+            SearchResult(
+                chunk_id=chunk.id,
+                document_id=chunk.document_id,
+                file_name=doc.file_name if doc else "",
+                page=chunk.page,
+                section=chunk.section,
+                text=chunk.text,
+                position=chunk.position,
+                score=item.score,
+                vector_score=item.vector_score,
+                keyword_score=item.keyword_score,
+                keyword_coverage=item.keyword_coverage,
+                relevance=model.probability(item.vector_score, item.keyword_coverage),
+                doc_type=doc.doc_type if doc else None,
+                doc_date=doc.doc_date if doc else None,
+            )
+        )
+    return results
+
+
+def search(
+    vectors: VectorIndex,
+    sessions: sessionmaker[Session],
+    project_id: str,
+    query: str,
+    *,
+    top_k: int | None = None,
+    filters: SearchFilters | None = None,
+    settings: RetrievalSettings | object | None = None,
+    translator: Translator | None = None,
+) -> SearchResponse:
+    """Ranked passages of one project for ``query``. ``settings`` is a RetrievalSettings or the app's Settings;
+    ``translator`` enables cross-lingual query expansion as ``settings.translate`` says."""
+    conf = _settings(settings)
+    k = top_k or conf.top_k
+    candidates = gather(
+        vectors, sessions, project_id, query, settings=conf, filters=filters, translator=translator
+    )
+    fused = rank_candidates(candidates, conf)
+    results = to_results(fused, candidates, top_k=k, embedder=vectors.embeddings.name, settings=conf)
+    translation = next((f.text for f in candidates.forms if f.translated), None)
+    return SearchResponse(
+        results=results,
+        query_translation=translation,
+        relevant=is_relevant(results, threshold=conf.relevance_threshold),
+    )

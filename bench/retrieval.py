@@ -1,0 +1,551 @@
+"""Retrieval benchmark: XQuAD zh/en (recall@1/5/10, MRR) and QMSum (recall@5 of gold utterance spans).
+
+    .venv/bin/python -m bench.retrieval                      # both embedders, XQuAD + QMSum, cached vectors
+    .venv/bin/python -m bench.retrieval --embedders use --no-qmsum
+    .venv/bin/python -m bench.retrieval --fresh              # ignore every cache (embeddings, translations)
+    .venv/bin/python -m bench.retrieval --translate-live     # translate uncached sample queries with the LLM
+
+Every paragraph (and every QMSum meeting) is ingested as a .txt document through ``ingest_file``, the product's
+real path (reader, splitter, both indexes); only the embedder is wrapped in a cache of vectors by text hash
+(``--cache-dir``), so a second run skips the model. Rankings come from ``assistant.retrieval.hybrid``: the
+BM25 row is the keyword candidates, the vector row the vector candidates, the hybrid row their fusion, all
+from one ``gather`` per query, exactly what ``search`` does.
+
+Translation (query expansion) is measured on a fixed sample (every 20th question, the same questions in both
+languages) because the local 1.5B model needs seconds to tens of seconds per query on 2 shared cores; the
+table prints the sample's hybrid figures without translation beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.db import transaction
+from assistant.prompts import PROMPTS_DIR
+from assistant.providers.embeddings import NamedEmbeddings
+from assistant.retrieval.fusion import Fused
+from assistant.retrieval.hybrid import Candidates, gather, rank_candidates
+from assistant.retrieval.models import SearchFilters
+from assistant.retrieval.relevance import CALIBRATED, RelevanceModel, relevance_model
+from assistant.retrieval.settings import RetrievalSettings, TranslateMode
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL = REPO.parent / "shared" / "eval"
+XQUAD = EVAL / "xquad_zh_en"
+QMSUM = EVAL / "qmsum_test"
+DEFAULT_CACHE = Path.home() / ".cache" / "requirements-assistant" / "bench"
+EMBEDDERS = {"use": "use-multilingual", "e5": "multilingual-e5-small"}
+TRANSLATION_SAMPLE_STEP = 20
+DIRECTIONS = [("zh", "zh"), ("en", "en"), ("zh", "en"), ("en", "zh")]
+
+
+# ----------------------------------------------------------------------------------------------- caches
+class CachedEmbeddings(NamedEmbeddings):
+    """Vectors by (kind, text) hash in one .npz per model; counts the time the real model spent."""
+
+    def __init__(self, inner: NamedEmbeddings, path: Path | None) -> None:
+        self.inner, self.path = inner, path
+        self.name, self.dimensions = inner.name, inner.dimensions
+        self._store: dict[str, np.ndarray] = {}
+        self.model_seconds = 0.0
+        self.model_passages = 0
+        if path is not None and path.exists():
+            data = np.load(path)
+            self._store = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+
+    @staticmethod
+    def _key(kind: str, text: str) -> str:
+        return kind + hashlib.sha1(text.encode()).hexdigest()
+
+    def save(self) -> None:
+        if self.path is None or not self._store:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self._store)
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(keys), vectors=np.vstack([self._store[k] for k in keys]))
+        tmp.replace(self.path)
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [self._key("p", t) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._store))
+        if missing:
+            started = time.perf_counter()
+            vectors = self.inner.embed_array(missing)
+            self.model_seconds += time.perf_counter() - started
+            self.model_passages += len(missing)
+            for t, v in zip(missing, vectors, strict=True):
+                self._store[self._key("p", t)] = np.asarray(v, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.vstack([self._store[k] for k in keys])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        key = self._key("q", text)
+        if key not in self._store:
+            self._store[key] = np.asarray(self.inner.embed_query(text), dtype=np.float32)
+        return self._store[key].tolist()
+
+
+class CachedTranslations:
+    """Translations of the local LLM by (model, prompt hash, target, query) in a JSONL file; optionally asks
+    the live model for the ones missing."""
+
+    def __init__(self, path: Path | None, model: str, live: Callable[[str, str], str | None] | None) -> None:
+        self.path, self.model, self.live = path, model, live
+        self.prompt = hashlib.sha256((PROMPTS_DIR / "query_translate.md").read_bytes()).hexdigest()[:12]
+        self._store: dict[tuple[str, str], str | None] = {}
+        self.seconds: list[float] = []
+        if path is not None and path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                if row["model"] == model and row["prompt"] == self.prompt:
+                    self._store[(row["target"], row["query"])] = row["translation"]
+                    self.seconds.append(float(row.get("seconds", 0.0)))
+
+    def has(self, query: str, target: str) -> bool:
+        return (target, query) in self._store or self.live is not None
+
+    def translate(self, query: str, target: str | None = None) -> str | None:
+        assert target is not None
+        if (target, query) in self._store:
+            return self._store[(target, query)]
+        if self.live is None:
+            return None
+        started = time.perf_counter()
+        out = self.live(query, target)
+        seconds = time.perf_counter() - started
+        self._store[(target, query)] = out
+        self.seconds.append(seconds)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                row = {"model": self.model, "prompt": self.prompt, "target": target, "query": query}
+                f.write(json.dumps({**row, "translation": out, "seconds": round(seconds, 2)}, ensure_ascii=False))
+                f.write("\n")
+        return out
+
+
+# ----------------------------------------------------------------------------------------------- metrics
+@dataclass
+class Scores:
+    ranks: list[int | None] = field(default_factory=list)  # 1-based rank of the gold, None if not found
+
+    def add(self, rank: int | None) -> None:
+        self.ranks.append(rank)
+
+    def recall(self, k: int) -> float:
+        return sum(1 for r in self.ranks if r is not None and r <= k) / max(1, len(self.ranks))
+
+    def mrr(self) -> float:
+        return sum(1.0 / r for r in self.ranks if r is not None) / max(1, len(self.ranks))
+
+
+def gold_rank(chunk_ids: Iterable[str], gold: set[str]) -> int | None:
+    for i, cid in enumerate(chunk_ids, start=1):
+        if cid in gold:
+            return i
+    return None
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# ----------------------------------------------------------------------------------------------- building
+@dataclass
+class Bench:
+    container: object
+    project_ids: dict[str, str]
+    chunks_of: dict[tuple[str, str], set[str]]  # (project, paper doc id) -> chunk ids
+    ingest_seconds: float
+
+
+def make_container(tmp: Path, embeddings: NamedEmbeddings, chunk_size: int) -> object:
+    from api.container import Container
+    from assistant.providers.fakes import ScriptedChatModel
+    from assistant.settings import load_settings
+
+    settings = load_settings(
+        data_dir=tmp / "data",
+        cache_dir=tmp / "cache",
+        embeddings_provider="fake",  # the real model comes in through `embeddings`
+        llm_provider="fake",
+        chunk_size=chunk_size,
+        chunk_overlap=min(100, chunk_size // 4),
+        _env_file=None,
+    )
+    return Container(settings, embeddings=embeddings, chat_model=ScriptedChatModel())
+
+
+def ingest_texts(container: object, project: str, docs: list[tuple[str, str]]) -> tuple[str, dict[str, set[str]]]:
+    """Ingest (file name, text) pairs through the real pipeline; returns project id and chunk ids per file."""
+    from assistant.index import chunks as chunk_store
+    from assistant.projects import repository as projects
+    from ingest.pipeline import ingest_file
+
+    with transaction(container.sessions) as session:  # type: ignore[attr-defined]
+        project_id = projects.create_project(session, name=project).id
+    out: dict[str, set[str]] = {}
+    for file_name, text in docs:
+        outcome = ingest_file(
+            container.ingestor,  # type: ignore[attr-defined]
+            project_id=project_id,
+            file_name=file_name,
+            data=text.encode("utf-8"),
+        )
+        if outcome.document_id is None or outcome.status.value != "indexed":
+            raise RuntimeError(f"{file_name}: {outcome.status} {outcome.reason}")
+        with transaction(container.sessions) as session:  # type: ignore[attr-defined]
+            out[file_name] = {
+                c.id for c in chunk_store.document_chunks(session, document_id=outcome.document_id)
+            }
+    return project_id, out
+
+
+# ----------------------------------------------------------------------------------------------- XQuAD
+@dataclass
+class QueryRun:
+    qid: str
+    article: int  # XQuAD article (5 paragraphs each): calibration is fitted on some articles, checked on others
+    direction: str
+    gold: set[str]
+    candidates: Candidates
+    translated: Candidates | None = None
+
+
+def xquad_runs(
+    embeddings: CachedEmbeddings,
+    conf: RetrievalSettings,
+    translations: CachedTranslations | None,
+    limit: int | None,
+    log: Callable[[str], None],
+) -> tuple[list[QueryRun], float, float]:
+    corpus = {lang: load_jsonl(XQUAD / f"corpus_{lang}.jsonl") for lang in ("en", "zh")}
+    queries = {lang: load_jsonl(XQUAD / f"queries_{lang}.jsonl") for lang in ("en", "zh")}
+    runs: list[QueryRun] = []
+    with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
+        # One paragraph per chunk, as the gold labels are per paragraph (the longest is 3.3k characters).
+        container = make_container(Path(tmp), embeddings, chunk_size=4000)
+        started = time.perf_counter()
+        projects, chunks = {}, {}
+        for lang in ("en", "zh"):
+            docs = [(f"{d['doc_id']}.txt", d["text"]) for d in corpus[lang]]
+            projects[lang], chunks[lang] = ingest_texts(container, f"xquad-{lang}", docs)
+        ingest_seconds = time.perf_counter() - started
+        embeddings.save()
+        log(f"  ingested 480 paragraphs in {ingest_seconds:.1f} s ({embeddings.model_passages} embedded now)")
+        started = time.perf_counter()
+        for q_lang, c_lang in DIRECTIONS:
+            qs = queries[q_lang][:limit] if limit else queries[q_lang]
+            for i, q in enumerate(qs):
+                gold = set().union(*(chunks[c_lang][f"{g}.txt"] for g in q["gold_doc_ids"]))
+                cands = gather(
+                    container.vectors,  # type: ignore[attr-defined]
+                    container.sessions,  # type: ignore[attr-defined]
+                    projects[c_lang],
+                    q["question"],
+                    settings=conf,
+                )
+                article = int(q["gold_doc_ids"][0].split("_")[1][1:])
+                run = QueryRun(q["qid"], article, f"{q_lang}->{c_lang}", gold, cands)
+                if translations is not None and i % TRANSLATION_SAMPLE_STEP == 0 and q_lang != c_lang:
+                    if translations.has(q["question"], c_lang):
+                        run.translated = gather(
+                            container.vectors,  # type: ignore[attr-defined]
+                            container.sessions,  # type: ignore[attr-defined]
+                            projects[c_lang],
+                            q["question"],
+                            settings=conf.model_copy(update={"translate": TranslateMode.always}),
+                            translator=translations,
+                        )
+                runs.append(run)
+            embeddings.save()
+        query_seconds = time.perf_counter() - started
+        container.close()  # type: ignore[attr-defined]
+    return runs, ingest_seconds, query_seconds
+
+
+def only_form(c: Candidates, kind: str) -> list[str]:
+    hits = c.vector[0] if kind == "vector" else c.keyword[0]
+    return [cid for cid, _ in hits]
+
+
+def without(c: Candidates, drop: set[str]) -> Candidates:
+    return Candidates(
+        forms=c.forms,
+        vector=[[h for h in hits if h[0] not in drop] for hits in c.vector],
+        keyword=[[h for h in hits if h[0] not in drop] for hits in c.keyword],
+        chunks=c.chunks,
+        documents=c.documents,
+    )
+
+
+def top_features(fused: list[Fused], k: int, model: RelevanceModel) -> tuple[float, float, float]:
+    """(cosine, coverage, relevance) of the most relevant of the top ``k`` results."""
+    best = (0.0, 0.0, -1.0)
+    for f in fused[:k]:
+        p = model.probability(f.vector_score, f.keyword_coverage)
+        if p > best[2]:
+            best = (f.vector_score if f.vector_score is not None else 0.0, f.keyword_coverage or 0.0, p)
+    return best
+
+
+# ----------------------------------------------------------------------------------------------- calibration
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
+    """Newton's method on the log-loss with a little L2; x gets a bias column. Returns the weights."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) + l2 * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def calibration_rows(runs: list[QueryRun], conf: RetrievalSettings) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Features of the top result with the gold paragraph present (label 1) and left out (label 0)."""
+    feats, labels, groups = [], [], []
+    for run in runs:
+        for label, cands in ((1, run.candidates), (0, without(run.candidates, run.gold))):
+            fused = rank_candidates(cands, conf)
+            if not fused:
+                feats.append((0.0, 0.0))
+            else:
+                top = fused[0]
+                feats.append((top.vector_score if top.vector_score is not None else 0.0, top.keyword_coverage or 0.0))
+            labels.append(label)
+            groups.append(run.qid)
+    return np.array(feats), np.array(labels, dtype=float), groups
+
+
+def model_from_weights(w: np.ndarray, center: float) -> RelevanceModel:
+    # z = a*cos + b*cov + c  ==  a*(cos - center) + b*cov + (c + a*center)
+    return RelevanceModel(cosine_center=center, cosine_slope=float(w[0]), coverage_weight=float(w[1]),
+                          bias=float(w[2] + w[0] * center))  # fmt: skip
+
+
+def answerable_pr(runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel) -> tuple[float, float, float]:
+    """Precision and recall of "answerable" and accuracy, judging each question by is_relevant's rule (the
+    most relevant of the top_k results reaches the threshold) with gold present and with it left out."""
+    tp = fp = fn = tn = 0
+    for run in runs:
+        for present, cands in ((True, run.candidates), (False, without(run.candidates, run.gold))):
+            _, _, p = top_features(rank_candidates(cands, conf), conf.top_k, model)
+            said = p >= conf.relevance_threshold
+            tp += said and present
+            fp += said and not present
+            fn += (not said) and present
+            tn += (not said) and not present
+    precision = tp / max(1, tp + fp)
+    recall = tp / max(1, tp + fn)
+    return precision, recall, (tp + tn) / max(1, tp + tn + fp + fn)
+
+
+# ----------------------------------------------------------------------------------------------- QMSum
+def qmsum_recall(
+    embeddings: CachedEmbeddings, conf: RetrievalSettings, log: Callable[[str], None]
+) -> dict[str, float]:
+    meetings = load_jsonl(QMSUM / "test.jsonl")
+    docs, offsets = [], []
+    for i, m in enumerate(meetings):
+        lines, starts, pos = [], [], 0
+        for u in m["meeting_transcripts"]:
+            line = f"{u['speaker']}: {' '.join(u['content'].split())}"
+            starts.append(pos)
+            lines.append(line)
+            pos += len(line) + 1
+        docs.append((f"meeting_{i:02d}.txt", "\n".join(lines)))
+        offsets.append(starts)
+    scores = {"bm25": Scores(), "vector": Scores(), "hybrid": Scores()}
+    with tempfile.TemporaryDirectory(prefix="bench-qmsum-") as tmp:
+        from assistant.index import chunks as chunk_store
+
+        container = make_container(Path(tmp), embeddings, chunk_size=800)  # the product's default chunking
+        started = time.perf_counter()
+        project_id, _ = ingest_texts(container, "qmsum", docs)
+        embeddings.save()
+        log(f"  QMSum: ingested {len(docs)} meetings in {time.perf_counter() - started:.1f} s")
+        with transaction(container.sessions) as session:  # type: ignore[attr-defined]
+            from assistant.documents import repository as documents
+
+            doc_ids = {d.file_name: d.id for d in documents.list_documents(session, project_id=project_id)}
+        for i, m in enumerate(meetings):
+            starts = offsets[i]
+            for q in m["specific_query_list"]:
+                spans = [(int(a), int(b)) for a, b in q.get("relevant_text_span") or []]
+                if not spans:
+                    continue
+                cands = gather(
+                    container.vectors,  # type: ignore[attr-defined]
+                    container.sessions,  # type: ignore[attr-defined]
+                    project_id,
+                    q["query"],
+                    settings=conf,
+                    filters=SearchFilters(document_ids=[doc_ids[f"meeting_{i:02d}.txt"]]),
+                )
+
+                def overlaps(cid: str, cands: Candidates = cands, starts: list[int] = starts) -> bool:
+                    chunk = cands.chunks[cid]
+                    first = int(np.searchsorted(starts, chunk.char_start, side="right")) - 1
+                    last = int(np.searchsorted(starts, max(chunk.char_start, chunk.char_end - 1), side="right")) - 1
+                    return any(first <= b and last >= a for a, b in spans)
+
+                rankings = {
+                    "bm25": only_form(cands, "keyword"),
+                    "vector": only_form(cands, "vector"),
+                    "hybrid": [f.chunk_id for f in rank_candidates(cands, conf)],
+                }
+                for name, ids in rankings.items():
+                    hit = next((r for r, cid in enumerate(ids[:5], start=1) if overlaps(cid)), None)
+                    scores[name].add(hit)
+        embeddings.save()
+        with transaction(container.sessions) as session:  # type: ignore[attr-defined]
+            n_chunks = sum(len(chunk_store.document_chunks(session, document_id=d)) for d in doc_ids.values())
+        container.close()  # type: ignore[attr-defined]
+    log(f"  QMSum: {len(scores['hybrid'].ranks)} queries over {n_chunks} chunks")
+    return {name: s.recall(5) for name, s in scores.items()}
+
+
+# ----------------------------------------------------------------------------------------------- main
+def make_embedder(key: str, cache_dir: Path | None) -> CachedEmbeddings:
+    from assistant.providers.embeddings import E5SmallEmbeddings, UseMultilingualEmbeddings
+
+    inner: NamedEmbeddings = UseMultilingualEmbeddings() if key == "use" else E5SmallEmbeddings()
+    return CachedEmbeddings(inner, cache_dir / f"emb-{inner.name}.npz" if cache_dir else None)
+
+
+def live_translator() -> Callable[[str, str], str | None]:
+    from assistant.providers.llm import make_chat_model
+    from assistant.retrieval.query_expansion import QueryTranslator
+    from assistant.settings import load_settings
+
+    settings = load_settings(llm_provider="local", data_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")), _env_file=None)
+    translator = QueryTranslator(lambda: make_chat_model(settings))
+    return lambda query, target: translator.translate(query, target)
+
+
+def fmt(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--embedders", default="use,e5", help="comma list of: use, e5")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--fresh", action="store_true", help="use no cache (embeddings nor translations)")
+    parser.add_argument("--no-qmsum", action="store_true")
+    parser.add_argument("--qmsum-embedders", default="use", help="embedders for QMSum (e5 takes ~20 min)")
+    parser.add_argument("--no-translation", action="store_true")
+    parser.add_argument("--translate-live", action="store_true", help="ask the local LLM for missing translations")
+    parser.add_argument("--limit", type=int, default=None, help="first N questions per direction (quick runs)")
+    args = parser.parse_args(argv)
+    cache_dir = None if args.fresh else args.cache_dir
+    conf = RetrievalSettings()
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    translations = None
+    if not args.no_translation:
+        from assistant.settings import load_settings
+
+        model = load_settings(_env_file=None).llm_model
+        path = cache_dir / "translations.jsonl" if cache_dir else None
+        translations = CachedTranslations(path, model, live_translator() if args.translate_live else None)
+
+    table: list[list[str]] = []
+    extra: list[str] = []
+    for key in [k.strip() for k in args.embedders.split(",") if k.strip()]:
+        embeddings = make_embedder(key, cache_dir)
+        log(f"{embeddings.name}: XQuAD")
+        runs, ingest_s, query_s = xquad_runs(embeddings, conf, translations, args.limit, log)
+        if embeddings.model_passages:
+            extra.append(
+                f"{embeddings.name}: embedded {embeddings.model_passages} XQuAD paragraphs in "
+                f"{embeddings.model_seconds:.1f} s ({embeddings.model_passages / embeddings.model_seconds:.1f}/s)"
+            )
+        extra.append(f"{embeddings.name}: {len(runs)} searches (gather + fuse) in {query_s:.1f} s "
+                     f"({1000 * query_s / max(1, len(runs)):.0f} ms each, query embedding included)")  # fmt: skip
+        for direction in [f"{a}->{b}" for a, b in DIRECTIONS]:
+            sel = [r for r in runs if r.direction == direction]
+            rows = {"bm25": Scores(), "vector": Scores(), "hybrid": Scores()}
+            for r in sel:
+                rows["bm25"].add(gold_rank(only_form(r.candidates, "keyword"), r.gold))
+                rows["vector"].add(gold_rank(only_form(r.candidates, "vector"), r.gold))
+                rows["hybrid"].add(gold_rank([f.chunk_id for f in rank_candidates(r.candidates, conf)], r.gold))
+            sample = [r for r in sel if r.translated is not None]
+            if sample:
+                base, trans = Scores(), Scores()
+                for r in sample:
+                    base.add(gold_rank([f.chunk_id for f in rank_candidates(r.candidates, conf)], r.gold))
+                    assert r.translated is not None
+                    trans.add(gold_rank([f.chunk_id for f in rank_candidates(r.translated, conf)], r.gold))
+                rows[f"hybrid, sample n={len(sample)}"] = base
+                rows[f"hybrid+translation, n={len(sample)}"] = trans
+            for name, s in rows.items():
+                table.append([embeddings.name, direction, name, str(len(s.ranks)),
+                              fmt(s.recall(1)), fmt(s.recall(5)), fmt(s.recall(10)), fmt(s.mrr())])  # fmt: skip
+        # Relevance calibration: fit on even articles, check on odd ones, then on everything.
+        model = CALIBRATED.get(embeddings.name) or relevance_model(embeddings.name)
+        even = [r for r in runs if r.article % 2 == 0]
+        odd = [r for r in runs if r.article % 2 == 1]
+        x, y, _ = calibration_rows(even, conf)
+        fitted_even = model_from_weights(fit_logistic(x, y), model.cosine_center)
+        x_all, y_all, _ = calibration_rows(runs, conf)
+        fitted_all = model_from_weights(fit_logistic(x_all, y_all), model.cosine_center)
+        for label, m, subset in (
+            ("shipped constants, all questions", model, runs),
+            ("fitted on even articles, tested on odd", fitted_even, odd),
+            ("fitted on all", fitted_all, runs),
+        ):
+            p, r, acc = answerable_pr(subset, conf, m)
+            extra.append(f"{embeddings.name} is_relevant ({label}): precision {p:.3f} recall {r:.3f} "
+                         f"accuracy {acc:.3f}  [{_show(m)}]")  # fmt: skip
+        if not args.no_qmsum and key in args.qmsum_embedders.split(","):
+            log(f"{embeddings.name}: QMSum")
+            q = qmsum_recall(embeddings, conf, log)
+            for name in ("bm25", "vector", "hybrid"):
+                table.append([embeddings.name, "QMSum en", name, "", "", fmt(q[name]), "", ""])
+        embeddings.save()
+
+    if translations is not None and translations.seconds:
+        secs = translations.seconds
+        extra.append(f"translation (local LLM): {len(secs)} queries, median {statistics.median(secs):.1f} s, "
+                     f"p90 {sorted(secs)[math.ceil(0.9 * len(secs)) - 1]:.1f} s")  # fmt: skip
+    header = ["embedder", "direction", "retriever", "n", "R@1", "R@5", "R@10", "MRR"]
+    widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("-|-".join("-" * w for w in widths))
+    for row in table:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+    print(f"settings: {conf.model_dump_json()}")
+    for line in extra:
+        print(line)
+    return 0
+
+
+def _show(m: RelevanceModel) -> str:
+    return (f"cosine_center={m.cosine_center:.3f}, cosine_slope={m.cosine_slope:.2f}, "
+            f"coverage_weight={m.coverage_weight:.2f}, bias={m.bias:.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
