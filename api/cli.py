@@ -134,7 +134,9 @@ def ingest_paths(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip archives.")],
     project: ProjectOpt,
-    doc_type: Annotated[DocumentType | None, typer.Option("--type", help="Override the detected type.")] = None,
+    doc_type: Annotated[
+        DocumentType | None, typer.Option("--type", help="Override the detected type.")
+    ] = None,
     create: Annotated[bool, typer.Option(help="Create the project if it does not exist.")] = True,
 ) -> None:
     """Read, split, embed and index documents into a project. Exit code 1 if any file failed."""
@@ -157,7 +159,15 @@ def documents_list(project: ProjectOpt) -> None:
             p = projects.get_project(session, ref=project)
             table = Table("id", "file", "type", "lang", "status", "chunks", "reason")
             for d in documents.list_documents(session, project_id=p.id):
-                table.add_row(d.id, d.file_name, d.doc_type, d.language or "", d.status, str(d.chunk_count), d.reason or "")
+                table.add_row(
+                    d.id,
+                    d.file_name,
+                    d.doc_type,
+                    d.language or "",
+                    d.status,
+                    str(d.chunk_count),
+                    d.reason or "",
+                )
     except AssistantError as exc:
         raise _fail(exc) from None
     console.print(table)
@@ -215,7 +225,9 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
     port = port or container.settings.port
     fastapi_app = create_app(container=container)
     container.runner  # noqa: B018 - start the worker (and resume unfinished jobs) before serving
-    console.print(f"[bold green]Serving on http://{host}:{port}/[/bold green]  (API docs: http://{host}:{port}/docs)")
+    console.print(
+        f"[bold green]Serving on http://{host}:{port}/[/bold green]  (API docs: http://{host}:{port}/docs)"
+    )
     try:
         uvicorn.run(fastapi_app, host=host, port=port, log_level="warning")
     finally:
@@ -226,7 +238,9 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
 def demo(
     host: Annotated[str | None, typer.Option(help="Bind address (default ASSISTANT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default ASSISTANT_PORT).")] = None,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")
+    ] = True,
 ) -> None:
     """Ingest the bundled demo project (ERP + MES + WMS, Chinese and English) and start the server."""
     container = _container()
@@ -243,6 +257,19 @@ def demo(
         _serve(container, host, port)
     else:
         container.close()
+
+
+def _register_commands() -> None:
+    from api.cli_analysis import ask, five_why, requirements_app
+    from api.cli_search import search
+
+    app.command("search")(search)
+    app.command("ask")(ask)
+    app.command("five-why")(five_why)
+    app.add_typer(requirements_app, name="requirements")
+
+
+_register_commands()
 
 
 def main() -> None:

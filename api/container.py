@@ -6,7 +6,7 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from assistant.db import make_engine, make_session_factory, migrate
+from assistant.db import make_engine, make_session_factory, migrate, transaction
 from assistant.index.vector import VectorIndex
 from assistant.providers.llm import structured_method
 from assistant.retrieval import hybrid
@@ -55,7 +55,19 @@ class Container:
 
     @cached_property
     def ingestor(self) -> Ingestor:
-        return Ingestor(settings=self.settings, sessions=self.sessions, vectors=self.vectors)
+        return Ingestor(
+            settings=self.settings,
+            sessions=self.sessions,
+            vectors=self.vectors,
+            on_indexed=[self._extract_requirements],
+        )
+
+    def _extract_requirements(self, project_id: str, document_id: str) -> None:
+        """Rules only (no model): fast enough to keep a project's requirement list current on every upload."""
+        from assistant.requirements.service import check_document
+
+        with transaction(self.sessions) as session:
+            check_document(session, project_id=project_id, document_id=document_id)
 
     @cached_property
     def runner(self) -> JobRunner:

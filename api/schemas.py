@@ -35,7 +35,9 @@ class DocumentPublic(BaseModel):
 
     id: str
     project_id: str
-    file_name: str = Field(..., description="Name as uploaded; members of archives and attachments carry a path.")
+    file_name: str = Field(
+        ..., description="Name as uploaded; members of archives and attachments carry a path."
+    )
     sha256: str | None
     size: int
     doc_type: str = Field(..., description="meeting | email | spec | other")

@@ -136,7 +136,9 @@ class CachedTranslations:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as f:
                 row = {"model": self.model, "prompt": self.prompt, "target": target, "query": query}
-                f.write(json.dumps({**row, "translation": out, "seconds": round(seconds, 2)}, ensure_ascii=False))
+                f.write(
+                    json.dumps({**row, "translation": out, "seconds": round(seconds, 2)}, ensure_ascii=False)
+                )
                 f.write("\n")
         return out
 
@@ -193,7 +195,9 @@ def make_container(tmp: Path, embeddings: NamedEmbeddings, chunk_size: int) -> o
     return Container(settings, embeddings=embeddings, chat_model=ScriptedChatModel())
 
 
-def ingest_texts(container: object, project: str, docs: list[tuple[str, str]]) -> tuple[str, dict[str, set[str]]]:
+def ingest_texts(
+    container: object, project: str, docs: list[tuple[str, str]]
+) -> tuple[str, dict[str, set[str]]]:
     """Ingest (file name, text) pairs through the real pipeline; returns project id and chunk ids per file."""
     from assistant.index import chunks as chunk_store
     from assistant.projects import repository as projects
@@ -222,7 +226,9 @@ def ingest_texts(container: object, project: str, docs: list[tuple[str, str]]) -
 @dataclass
 class QueryRun:
     qid: str
-    article: int  # XQuAD article (5 paragraphs each): calibration is fitted on some articles, checked on others
+    article: (
+        int  # XQuAD article (5 paragraphs each): calibration is fitted on some articles, checked on others
+    )
     direction: str
     gold: set[str]
     candidates: Candidates
@@ -319,7 +325,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50
     return w
 
 
-def calibration_rows(runs: list[QueryRun], conf: RetrievalSettings) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def calibration_rows(
+    runs: list[QueryRun], conf: RetrievalSettings
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Features of the top result with the gold paragraph present (label 1) and left out (label 0)."""
     feats, labels, groups = [], [], []
     for run in runs:
@@ -329,7 +337,9 @@ def calibration_rows(runs: list[QueryRun], conf: RetrievalSettings) -> tuple[np.
                 feats.append((0.0, 0.0))
             else:
                 top = fused[0]
-                feats.append((top.vector_score if top.vector_score is not None else 0.0, top.keyword_coverage or 0.0))
+                feats.append(
+                    (top.vector_score if top.vector_score is not None else 0.0, top.keyword_coverage or 0.0)
+                )
             labels.append(label)
             groups.append(run.qid)
     return np.array(feats), np.array(labels, dtype=float), groups
@@ -341,7 +351,9 @@ def model_from_weights(w: np.ndarray, center: float) -> RelevanceModel:
                           bias=float(w[2] + w[0] * center))  # fmt: skip
 
 
-def answerable_pr(runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel) -> tuple[float, float, float]:
+def answerable_pr(
+    runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel
+) -> tuple[float, float, float]:
     """Precision and recall of "answerable" and accuracy, judging each question by is_relevant's rule (the
     most relevant of the top_k results reaches the threshold) with gold present and with it left out."""
     tp = fp = fn = tn = 0
@@ -404,7 +416,10 @@ def qmsum_recall(
                 def overlaps(cid: str, cands: Candidates = cands, starts: list[int] = starts) -> bool:
                     chunk = cands.chunks[cid]
                     first = int(np.searchsorted(starts, chunk.char_start, side="right")) - 1
-                    last = int(np.searchsorted(starts, max(chunk.char_start, chunk.char_end - 1), side="right")) - 1
+                    last = (
+                        int(np.searchsorted(starts, max(chunk.char_start, chunk.char_end - 1), side="right"))
+                        - 1
+                    )
                     return any(first <= b and last >= a for a, b in spans)
 
                 rankings = {
@@ -436,7 +451,9 @@ def live_translator() -> Callable[[str, str], str | None]:
     from assistant.retrieval.query_expansion import QueryTranslator
     from assistant.settings import load_settings
 
-    settings = load_settings(llm_provider="local", data_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")), _env_file=None)
+    settings = load_settings(
+        llm_provider="local", data_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")), _env_file=None
+    )
     translator = QueryTranslator(lambda: make_chat_model(settings))
     return lambda query, target: translator.translate(query, target)
 
@@ -446,15 +463,21 @@ def fmt(x: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--embedders", default="use,e5", help="comma list of: use, e5")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--fresh", action="store_true", help="use no cache (embeddings nor translations)")
     parser.add_argument("--no-qmsum", action="store_true")
     parser.add_argument("--qmsum-embedders", default="use", help="embedders for QMSum (e5 takes ~20 min)")
     parser.add_argument("--no-translation", action="store_true")
-    parser.add_argument("--translate-live", action="store_true", help="ask the local LLM for missing translations")
-    parser.add_argument("--limit", type=int, default=None, help="first N questions per direction (quick runs)")
+    parser.add_argument(
+        "--translate-live", action="store_true", help="ask the local LLM for missing translations"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="first N questions per direction (quick runs)"
+    )
     args = parser.parse_args(argv)
     cache_dir = None if args.fresh else args.cache_dir
     conf = RetrievalSettings()
@@ -489,7 +512,9 @@ def main(argv: list[str] | None = None) -> int:
             for r in sel:
                 rows["bm25"].add(gold_rank(only_form(r.candidates, "keyword"), r.gold))
                 rows["vector"].add(gold_rank(only_form(r.candidates, "vector"), r.gold))
-                rows["hybrid"].add(gold_rank([f.chunk_id for f in rank_candidates(r.candidates, conf)], r.gold))
+                rows["hybrid"].add(
+                    gold_rank([f.chunk_id for f in rank_candidates(r.candidates, conf)], r.gold)
+                )
             sample = [r for r in sel if r.translated is not None]
             if sample:
                 base, trans = Scores(), Scores()

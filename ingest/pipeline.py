@@ -52,13 +52,18 @@ def extension_supported(file_name: str) -> bool:
     return PurePosixPath(file_name.lower()).suffix in SUPPORTED_EXTENSIONS
 
 
+IndexedHook = Callable[[str, str], None]
+
+
 @dataclass
 class Ingestor:
-    """What ingestion needs, passed in so tests can give fakes."""
+    """What ingestion needs, passed in so tests can give fakes. ``on_indexed`` hooks get (project_id,
+    document_id) after a new or changed document is indexed; they must not raise into ingestion."""
 
     settings: Settings
     sessions: sessionmaker[Session]
     vectors: VectorIndex
+    on_indexed: list[IndexedHook] = field(default_factory=list)
 
     @property
     def limits(self) -> ReadLimits:
@@ -151,6 +156,11 @@ def ingest_file(
     except AssistantError as exc:
         return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
     outcome = FileOutcome(file_name, FileStatus.indexed, document_id=doc_id)
+    for hook in ingestor.on_indexed:
+        try:
+            hook(project_id, doc_id)
+        except Exception:  # derived data (requirements, risks) must never cost the document itself
+            log.exception("post-index step %s failed for %s", getattr(hook, "__name__", hook), doc_id)
     for attachment in result.attachments:
         outcome.children.extend(
             ingest_any(

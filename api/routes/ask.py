@@ -56,8 +56,12 @@ def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> Answe
 
     def events() -> Iterator[str]:
         found = container.search(project.id, body.question, top_k=body.top_k, filters=body.filters)
-        passages = [r.model_dump(mode="json", include={"document_id", "file_name", "page", "section", "text", "score"})
-                    for r in found.results]
+        passages = [
+            r.model_dump(
+                mode="json", include={"document_id", "file_name", "page", "section", "text", "score"}
+            )
+            for r in found.results
+        ]
         yield f"event: passages\ndata: {json.dumps(passages, ensure_ascii=False)}\n\n"
         try:
             answer = _answer(container, project.id, body)

@@ -5,7 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
-from api.schemas import DocumentDetail, DocumentList, DocumentPublic, DocumentsDeleted, DocumentUpdate, JobAccepted
+from api.schemas import (
+    DocumentDetail,
+    DocumentList,
+    DocumentPublic,
+    DocumentsDeleted,
+    DocumentUpdate,
+    JobAccepted,
+)
 from assistant.documents import repository as documents
 from assistant.documents.models import DocumentType
 from assistant.index import chunks as chunk_store
@@ -36,7 +43,9 @@ async def upload_documents(
     ] = None,
 ) -> JobAccepted:
     uploads = [await _read_upload(f, container.settings) for f in files]
-    job_id, count = service.submit_uploads(container.ingestor, container.runner, project.id, uploads, doc_type)
+    job_id, count = service.submit_uploads(
+        container.ingestor, container.runner, project.id, uploads, doc_type
+    )
     return JobAccepted(job_id=job_id, status="queued", files=count)
 
 
@@ -53,7 +62,9 @@ async def _read_upload(file: UploadFile, settings: Settings) -> Upload:
 def list_documents(
     project: ProjectDep,
     session: SessionDep,
-    status_filter: Annotated[str | None, Query(alias="status", description="queued|reading|indexed|failed")] = None,
+    status_filter: Annotated[
+        str | None, Query(alias="status", description="queued|reading|indexed|failed")
+    ] = None,
     doc_type: Annotated[DocumentType | None, Query(description="meeting|email|spec|other")] = None,
 ) -> DocumentList:
     items = documents.list_documents(

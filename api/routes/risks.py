@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from enum import StrEnum
 from typing import Annotated, TypeVar
+from urllib.parse import unquote
 
 import httpx
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Query, Response, status
@@ -41,7 +43,8 @@ def _doc(text: str) -> str:
 
 
 ACTOR_NOTE = """ The actor recorded in the history is the `X-Actor` request header (a person's name or an API
-key's label; default `api`; `assistant` is reserved for the automatic scan)."""
+key's label, percent-encoded UTF-8 when not ASCII; default `api`; `assistant` is reserved for the automatic
+scan)."""
 LOCK_NOTE = """ Send the `version` you read: if the risk has changed since, the answer is 409 and nothing
 changes."""
 
@@ -57,13 +60,32 @@ def get_webhook_transport() -> httpx.BaseTransport | None:
 
 RiskSettingsDep = Annotated[RiskSettings, Depends(get_risk_settings)]
 TransportDep = Annotated[httpx.BaseTransport | None, Depends(get_webhook_transport)]
-ActorHeader = Annotated[
-    str | None,
-    Header(
-        alias="X-Actor",
-        description="Who makes the change, kept in the history (default 'api'; 'assistant' is reserved).",
-    ),
-]
+
+
+def get_actor(
+    x_actor: Annotated[
+        str | None,
+        Header(
+            alias="X-Actor",
+            description="Who makes the change, kept in the history (default 'api'; 'assistant' is reserved). "
+            "HTTP headers are ASCII: send other names percent-encoded as UTF-8 (王磊 -> %E7%8E%8B%E7%A3%8A).",
+        ),
+    ] = None,
+) -> str:
+    return decode_actor(x_actor)
+
+
+def decode_actor(raw: str | None) -> str:
+    """Percent-encoded UTF-8 is the portable form; raw UTF-8 bytes (which Starlette reads as Latin-1) are
+    accepted as well, since many clients send them."""
+    if not raw:
+        return ""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        raw = raw.encode("latin-1").decode("utf-8")
+    return unquote(raw, errors="replace") if "%" in raw else raw
+
+
+ActorHeader = Annotated[str, Depends(get_actor)]
 
 
 def _notify(
@@ -175,10 +197,10 @@ def create_risk(
     background: BackgroundTasks,
     rs: RiskSettingsDep,
     transport: TransportDep,
-    actor: ActorHeader = None,
+    actor: ActorHeader,
 ) -> RiskDetail:
     with transaction(container.sessions) as session:
-        risk = service.create_risk(session, project_id=project.id, data=body, actor=actor or "", settings=rs)
+        risk = service.create_risk(session, project_id=project.id, data=body, actor=actor, settings=rs)
         out = service.detail_of(session, risk, on=service.today())
     _notify(background, container, rs, project.id, transport)
     return out
@@ -309,11 +331,11 @@ def update_risk(
     background: BackgroundTasks,
     rs: RiskSettingsDep,
     transport: TransportDep,
-    actor: ActorHeader = None,
+    actor: ActorHeader,
 ) -> RiskDetail:
     with transaction(container.sessions) as session:
         risk = service.update_risk(
-            session, project_id=project.id, ref=risk_id, data=body, actor=actor or "", settings=rs
+            session, project_id=project.id, ref=risk_id, data=body, actor=actor, settings=rs
         )
         out = service.detail_of(session, risk, on=service.today())
     _notify(background, container, rs, project.id, transport)
@@ -336,12 +358,12 @@ def add_action(
     container: ContainerDep,
     risk_id: str,
     body: ActionCreate,
+    actor: ActorHeader,
     version: Annotated[int | None, Query(description="The risk's version you read (optional).")] = None,
-    actor: ActorHeader = None,
 ) -> RiskDetail:
     with transaction(container.sessions) as session:
         risk, _ = service.add_action(
-            session, project_id=project.id, ref=risk_id, data=body, actor=actor or "", version=version
+            session, project_id=project.id, ref=risk_id, data=body, actor=actor, version=version
         )
         return service.detail_of(session, risk, on=service.today())
 
@@ -360,11 +382,11 @@ def update_action(
     risk_id: str,
     action_id: int,
     body: ActionUpdate,
-    actor: ActorHeader = None,
+    actor: ActorHeader,
 ) -> RiskDetail:
     with transaction(container.sessions) as session:
         risk, _ = service.update_action(
-            session, project_id=project.id, ref=risk_id, action_id=action_id, data=body, actor=actor or ""
+            session, project_id=project.id, ref=risk_id, action_id=action_id, data=body, actor=actor
         )
         return service.detail_of(session, risk, on=service.today())
 
@@ -387,8 +409,8 @@ def transition(
     container: ContainerDep,
     risk_id: str,
     action: RiskAction,
+    actor: ActorHeader,
     body: Annotated[TransitionRequest | None, Body()] = None,
-    actor: ActorHeader = None,
 ) -> RiskDetail:
     body = body or TransitionRequest()
     with transaction(container.sessions) as session:
@@ -397,7 +419,7 @@ def transition(
             project_id=project.id,
             ref=risk_id,
             action=action,
-            actor=actor or "",
+            actor=actor,
             version=body.version,
             note=body.note,
         )

@@ -49,7 +49,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"virus|malware|attack|intrusion|firewall|vulnerab|tamper|spoof|injection|xss|csrf|brute", 1.2),
         (r"confidential|sensitive (?:data|information)|\bpii\b|personal data|privacy|mask(?:ed|ing)\b|"
          r"lock(?:ed)? out|lockout|session (?:time|expir)|two-factor|multi-factor|\b2fa\b|\bmfa\b", 1.0),
-        (r"加密|解密|权限|登录|登陆|认证|鉴权|授权|密码|口令|安全|防火墙|脱敏|越权|漏洞|防篡改|篡改|注入|"
+        (r"加密|解密|权限|登录|登陆|认证|鉴权|授权|密码|口令|安全(?!库存|生产|阈值)|防火墙|脱敏|越权|漏洞|防篡改|篡改|注入|"
          r"数字证书|签名|堡垒机|双因素|访问控制|入侵|病毒|攻击|敏感", 1.2),
     ],
     "usability": [
@@ -106,7 +106,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
          r"corporate (?:identity|image)|aesthetic|attractive|appealing|professional(?:-looking| look)", 1.2),
         (r"\blayout\b|\bicons?\b|graphic|image|animation|visual|screen resolution|consistent (?:look|format)"
          r"|\bbutton|\bbackground|\bdesign(?:ed)? (?:to look|standards)", 0.8),
-        (r"界面风格|风格|颜色|配色|字体|美观|主题|图标|布局|Logo|logo|皮肤|视觉|外观|色调|样式", 1.2),
+        (r"界面风格|风格|颜色|配色|字体|美观|界面主题|主题(?:风格|色)|图标|布局|Logo|logo|皮肤|视觉|外观|色调|样式", 1.2),
     ],
     "operational": [
         (r"operat(?:ing|ional) (?:system|environment)|environment|run on|runs on|execute on|"

@@ -337,11 +337,13 @@ def extract_requirements(text: str, *, source: dict | None = None) -> list[Requi
                 out.append(stmt)
             continue
         body = text[unit.start : unit.end].rstrip()
+        if unit.id is not None and not unit.strong_id:
+            context = None  # a numbered heading or clause starts a new context
         if unit.kind == "sentence":
             if body.endswith((":", "：")):
                 # A lead-in: the list items below it are read against it.
                 lead_in = collapse_ws(body)
-                inherits = _INTRO_WORDS.search(lead_in) or has_requirement_signal(lead_in, relaxed=True)
+                inherits = _INTRO_WORDS.search(lead_in) or has_requirement_signal(lead_in)
                 context = lead_in if inherits else None
             else:
                 context = None
@@ -366,9 +368,9 @@ def _from_unit(
         sentence = collapse_ws(text[a:b])
         if not _size_ok(sentence) or sentence.endswith((":", "：")):
             continue
-        inherited = context is not None and origin == "list_item"
+        inherited = context is not None and origin == "list_item" and unit.id is None
         if has_requirement_signal(sentence, relaxed=inherited) or (
-            inherited and not sentence.endswith((":", "："))
+            inherited and not sentence.endswith(("?", "？"))
         ):
             found.append(_statement(text, a, b, unit.id, origin, context, source))
     return found

@@ -71,3 +71,13 @@ def list_requirements(
     if rule:
         rows = [r for r in rows if any(f.get("rule") == rule for f in r.findings)]
     return rows[offset : offset + limit], len(rows)
+
+
+def update_from_check(session: Session, *, record_id: str, requirement: CheckedRequirement) -> None:
+    row = session.get(RequirementRecord, record_id)
+    if row is None:
+        return
+    row.score = requirement.score
+    row.findings = [f.model_dump(mode="json") for f in requirement.findings]
+    row.rewrite = requirement.rewrite
+    row.acceptance_criteria = requirement.acceptance_criteria

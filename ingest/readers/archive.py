@@ -123,7 +123,7 @@ def _expand(file_name: str, data: bytes, budget: _Budget, depth: int) -> Iterato
     limits = budget.limits
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, ...: all mean corrupt
         yield ArchiveEntry(file_name, None, f"corrupt ZIP archive: {short_cause(exc)}")
         return
     with zf:
@@ -150,9 +150,6 @@ def _expand(file_name: str, data: bytes, budget: _Budget, depth: int) -> Iterato
                     full, None, f"archive nested too deep (over {limits.zip_max_depth} levels)"
                 )
                 continue
-            if info.file_size > limits.max_file_bytes:
-                yield ArchiveEntry(full, None, too_large_message(info.file_size, limits.max_file_bytes))
-                continue
             ratio = info.file_size // max(info.compress_size, 1)
             if info.file_size > RATIO_FLOOR and ratio > limits.zip_max_ratio:
                 yield ArchiveEntry(
@@ -161,6 +158,9 @@ def _expand(file_name: str, data: bytes, budget: _Budget, depth: int) -> Iterato
                     f"zip bomb suspected: expands {ratio} times its compressed size "
                     f"(limit {limits.zip_max_ratio})",
                 )
+                continue
+            if info.file_size > limits.max_file_bytes:
+                yield ArchiveEntry(full, None, too_large_message(info.file_size, limits.max_file_bytes))
                 continue
             if budget.total + info.file_size > limits.zip_max_total_bytes:
                 budget.stopped = True

@@ -11,7 +11,7 @@ from email.message import Message
 from html.parser import HTMLParser
 from pathlib import PurePosixPath, PureWindowsPath
 
-from ingest.readers.base import Attachment, ReadResult, Segment, find_date, title_from_text
+from ingest.readers.base import Attachment, ReadResult, Segment, find_date, first_lines, title_from_text
 
 # Declared names that Python knows under another name, or whose real-world use is a superset.
 _CHARSET_ALIASES = {
@@ -44,7 +44,7 @@ def decode_bytes(raw: bytes, declared: str | None, warnings: list[str], what: st
             continue
         if declared:
             warnings.append(f"{what}: declared charset {declared!r} is unknown or wrong; decoded as {codec}")
-        elif not raw.isascii():
+        elif codec != "utf-8":
             warnings.append(f"{what}: no charset declared for 8-bit text; decoded as {codec}")
         return text
     return raw.decode("latin-1")  # unreachable: latin-1 decodes every byte
@@ -250,7 +250,7 @@ def read_eml(data: bytes) -> ReadResult:
     return ReadResult(
         segments=[Segment(text, section=f"Subject: {subject}" if subject else None)] if text.strip() else [],
         title=subject or title_from_text(body),
-        date=_date(msg, headers["date"]),
+        date=_date(msg, headers["date"]) or find_date(first_lines(body)),
         warnings=warnings,
         attachments=_attachments(msg, forwarded, warnings),
         metadata={k: v for k, v in headers.items() if v} | _extra_ids(msg, warnings),

@@ -10,7 +10,6 @@ import re
 import zlib
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, NameObject
 
 from ingest.readers.base import ReadResult, Segment, UnreadableFile, find_date, first_lines, short_cause
@@ -21,11 +20,16 @@ log = logging.getLogger(__name__)
 # pypdf parses every operator of a page in Python. Word-to-PDF printers (PScript5 + Ghostscript) draw
 # logos and shading as thousands of one-pixel-high inline images, each wrapped in "q ... cm BI ... EI Q";
 # parsing those took most of the time for the 75-page reference PDF while adding no text. They are cut
-# from the content before pypdf sees it, but only where the cut is certain (Flate data whose exact end
-# zlib reports); anything unusual leaves the page to pypdf untouched, so the text is always pypdf's own.
+# from the content before pypdf sees it, but only where the cut is certain (Flate data, whose end zlib
+# reports, or raw samples, whose length follows from size and depth); anything else leaves the page to
+# pypdf untouched. pypdf then extracts the text of what is left: on the reference PDFs, exactly its own.
 
-# A whole simple string, a lone "(" opening a string with nested parentheses, a comment, or an image.
-_SCAN = re.compile(rb"\((?:[^()\\]|\\.)*\)|\(|%[^\r\n]*|(?:(?<=[\s\])>])|^)BI(?=[\s/])", re.S)
+# Skips (possessively, so in one C-level pass) everything that cannot start an inline image: other bytes,
+# a B inside a longer token, simple strings and comments; stops at "BI" or at a string with nested
+# parentheses (group 1), which _skip_string walks.
+_TO_NEXT_IMAGE = re.compile(
+    rb"(?:[^(%B]++|(?<![\s\])>])B|B(?!I[\s/])|\((?:[^()\\]++|\\.)*+\)|%[^\r\n]*+)*+(?:(\()|BI)", re.S
+)
 _STRING_TOKENS = re.compile(rb"[()\\]")
 _ID = re.compile(rb"(?<=[\s>\])])ID\s")
 _NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)\s+"
@@ -92,7 +96,9 @@ def _image_layout(raw_header: bytes) -> int | None:
     """Byte length of the image data (-1: Flate, ask zlib), or None when no certain end can be had."""
     if b"(" in raw_header or b"%" in raw_header:
         return None
-    header = {_KEY.get(k, k): v for k, v in _PAIR.findall(raw_header)}
+    # Nested dictionaries (DecodeParms) may repeat keys such as BitsPerComponent: not the image's own.
+    flat = re.sub(rb"<<.*?>>", b" ", raw_header, flags=re.S)
+    header = {_KEY.get(k, k): v for k, v in _PAIR.findall(flat)}
     filters = header.get(b"Filter", b"").strip(b"[]").split()
     if not filters:
         return _raw_length(header)
@@ -124,20 +130,19 @@ def strip_inline_images(data: bytes) -> bytes | None:
     """The content stream without its inline images (and their empty q/cm/Q wrappers); None if unchanged."""
     out: list[bytes] = []
     copied = pos = 0
-    while (m := _SCAN.search(data, pos)) is not None:
-        token = m.group()
-        if token == b"(":
-            end = _skip_string(data, m.start())
+    if data.startswith(b"BI"):
+        return None  # an image as the very first token is too odd to bother with
+    while (m := _TO_NEXT_IMAGE.match(data, pos)) is not None:
+        if m.group(1):
+            end = _skip_string(data, m.end() - 1)
             if end is None:
                 return None
             pos = end
-        elif token[0] in b"(%":
-            pos = m.end()
         else:
             end = _inline_image_end(data, m.end())
             if end is None:
                 return None
-            cut_from, cut_to = m.start(), end
+            cut_from, cut_to = m.end() - 2, end
             q = data.rfind(b"q", max(copied, cut_from - 256), cut_from)
             q_starts_token = q >= 0 and data[q - 1 : q] in b" \t\r\n\f"
             before = _Q_CM_BEFORE.fullmatch(data, q, cut_from) if q_starts_token else None
@@ -245,7 +250,7 @@ def _open(data: bytes) -> PdfReader:
             raise UnreadableFile("corrupt PDF: no pages found")
     except UnreadableFile:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+    except Exception as exc:  # pypdf fails in many ways on damaged files; all mean the same to a user
         raise UnreadableFile(f"corrupt PDF: {short_cause(exc)}") from exc
     return reader
 

@@ -43,7 +43,7 @@ def make_pdf(
 
 
 def make_docx(
-    build: Callable[[DocxDocument], None], *, created: dt.datetime | None = None, title: str | None = None
+    build: Callable[[DocxDocument], object], *, created: dt.datetime | None = None, title: str | None = None
 ) -> bytes:
     """A DOCX made by ``build(document)``."""
     document = docx.Document()

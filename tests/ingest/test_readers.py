@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import random
+import re
 import time
+import zlib
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
+from pypdf.generic import ContentStream
 
-from ingest.readers import SUPPORTED_EXTENSIONS, find_date, read_document
+from ingest.readers import SUPPORTED_EXTENSIONS, ReadResult, find_date, read_document
 from ingest.readers.eml import html_to_text
 from ingest.readers.pdf import normalise_pdf_text, strip_inline_images
 from tests.ingest.fixtures import make_docx, make_pdf
@@ -19,7 +25,7 @@ from tests.ingest.fixtures import make_docx, make_pdf
 REAL_PDF = Path(__file__).resolve().parents[3] / "shared/eval/openetcs_api/OETCS_API_Requirements_v1.2.pdf"
 
 
-def all_text(result) -> str:  # noqa: ANN001 - a ReadResult
+def all_text(result: ReadResult) -> str:
     return "\n".join(s.text for s in result.segments)
 
 
@@ -94,6 +100,45 @@ def test_inline_images_are_cut_without_touching_strings() -> None:
     assert b"BI /CS" not in lean and b"cm" not in lean
 
 
+def test_cutting_images_from_random_streams_leaves_exactly_the_stream_without_them() -> None:
+    rng = random.Random(20240305)
+    tricky = [b"a", b"B", b"I", b" ", b"\\(", b"\\)", b"\\\\", b"%", b"EI", b"BI ", b"(x)", b"\n"]
+
+    def string() -> bytes:
+        return b"(" + b"".join(rng.choice(tricky) for _ in range(rng.randint(0, 8))) + b")"
+
+    def image() -> bytes:
+        w, h = rng.randint(1, 5), rng.randint(1, 3)
+        raw = bytes(
+            rng.choice([0x20, 0x45, 0x49, 0x0A, 0x28, 0x29, rng.randrange(256)]) for _ in range(w * h * 3)
+        )
+        if rng.random() < 0.5:
+            return b"BI /CS /RGB /W %d /H %d /BPC 8 ID " % (w, h) + raw + b"\nEI"
+        return b"BI /CS/RGB /W %d /H %d /BPC 8 /F/Fl ID " % (w, h) + zlib.compress(raw) + b"\nEI"
+
+    def text_operations(stream: bytes) -> list[tuple[bytes, str]]:
+        content = ContentStream(None, None, "bytes")
+        content.set_data(stream)
+        return [(op, repr(args)) for args, op in content.operations if op not in (b"q", b"Q", b"cm")]
+
+    cut = 0
+    for _ in range(300):
+        with_images, without = [], []
+        for _ in range(rng.randint(1, 10)):
+            kind = rng.random()
+            if kind < 0.4:
+                with_images.append(b"q 2 0 0 1 3 4 cm\n" + image() + b" Q" if kind < 0.25 else image())
+                continue
+            part = b"BT /F1 12 Tf " + string() + b" Tj ET" if kind < 0.7 else b"[" + string() + b" -20 ()] TJ"
+            with_images.append(part)
+            without.append(part)
+        lean = strip_inline_images(b"\n".join(with_images))
+        if lean is not None:
+            cut += 1
+            assert text_operations(lean) == text_operations(b"\n".join(without))
+    assert cut > 150
+
+
 def test_inline_image_of_unknown_length_leaves_the_page_to_pypdf() -> None:
     content = b"q BI /W 4 /H 4 /F /DCT ID \xff\xd8\xff\xd9 EI Q BT (x) Tj ET"
     assert strip_inline_images(content) is None
@@ -117,7 +162,7 @@ def test_real_75_page_pdf_is_read_quickly() -> None:
 # --- DOCX --------------------------------------------------------------------------------------------------
 
 
-def _spec(document) -> None:  # noqa: ANN001 - a python-docx Document
+def _spec(document: DocxDocument) -> None:
     document.add_paragraph("评审日期：2024年3月5日")
     document.add_heading("2 系统接口", level=1)
     document.add_paragraph("本章描述系统接口。")
@@ -154,7 +199,7 @@ def test_docx_sections_follow_headings_and_tables_become_rows() -> None:
 
 
 def test_docx_date_falls_back_to_file_properties_and_title_to_core_properties() -> None:
-    def build(document) -> None:  # noqa: ANN001
+    def build(document: DocxDocument) -> None:
         document.add_heading("Scope", level=1)
         document.add_paragraph("No date is written here.")
 
@@ -177,7 +222,7 @@ def test_docx_chinese_heading_styles_nested_tables_and_text_boxes_are_kept() -> 
         "</mc:AlternateContent></w:r></w:p>"
     )
 
-    def build(document) -> None:  # noqa: ANN001
+    def build(document: DocxDocument) -> None:
         style = document.styles.add_style("标题 1", WD_STYLE_TYPE.PARAGRAPH)
         document.add_paragraph("风险", style=style)
         outer = document.add_table(rows=1, cols=2)
@@ -340,3 +385,91 @@ def test_find_date(text: str, expected: dt.date | None) -> None:
 
 def test_find_date_takes_the_first_date_in_the_text() -> None:
     assert find_date("Review on 12 May 2024, follow-up 2024-04-01") == dt.date(2024, 5, 12)
+
+
+_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _number_headings(document: DocxDocument) -> None:
+    """Link Heading 1/2 to a "1" / "1.1" multilevel list, the way Word's numbered heading styles work."""
+    numbering = document.part.numbering_part.element
+    levels = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        f'<w:pStyle w:val="Heading{i + 1}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, text in enumerate(["%1", "%1.%2"])
+    )
+    numbering.insert(0, parse_xml(f'<w:abstractNum {_W_NS} w:abstractNumId="90">{levels}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {_W_NS} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for name in ("Heading 1", "Heading 2"):
+        ppr = document.styles[name].element.get_or_add_pPr()
+        ppr.append(parse_xml(f'<w:numPr {_W_NS}><w:numId w:val="90"/></w:numPr>'))
+
+
+def test_docx_numbered_headings_and_lists_show_their_numbers() -> None:
+    def build(document: DocxDocument) -> None:
+        _number_headings(document)
+        document.add_heading("系统接口", level=1)
+        document.add_heading("ERP 接口", level=2)
+        document.add_paragraph("先建立连接", style="List Number")
+        document.add_paragraph("再同步主数据", style="List Number")
+        document.add_heading("MES 接口", level=2)
+        document.add_heading("测试", level=1)
+
+    result = read_document("spec.docx", make_docx(build))
+    assert [s.section for s in result.segments] == [
+        "1 系统接口",
+        "1 系统接口 > 1.1 ERP 接口",
+        "1 系统接口 > 1.2 MES 接口",
+        "2 测试",
+    ]
+    assert result.segments[1].text == "1.1 ERP 接口\n1. 先建立连接\n2. 再同步主数据"
+
+
+def test_docx_tracked_changes_read_as_accepted_and_field_codes_hidden() -> None:
+    paragraph = (
+        f'<w:p {_W_NS}><w:r><w:t xml:space="preserve">交付日期 </w:t></w:r>'
+        '<w:del w:id="1" w:author="A"><w:r><w:delText>五月</w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="A"><w:r><w:t>六月</w:t></w:r></w:ins>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>（第7页）</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+    def build(document: DocxDocument) -> None:
+        document.element.body.insert(0, parse_xml(paragraph))
+
+    assert read_document("a.docx", make_docx(build)).segments[0].text == "交付日期 六月（第7页）"
+
+
+def test_eml_outlook_style_encoded_words_in_quoted_names() -> None:
+    encoded = base64.b64encode("报价单.pdf".encode("gbk")).decode()
+    raw = (
+        "From: a@example.com\r\nSubject: =?GBK?B?"
+        + base64.b64encode("报价".encode("gbk")).decode()
+        + "?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+        "--XX\r\nContent-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.b64encode("正文内容".encode("gbk")).decode()
+        + f'\r\n--XX\r\nContent-Type: application/pdf; name="=?GBK?B?{encoded}?="\r\n'
+        f'Content-Disposition: attachment; filename="=?GBK?B?{encoded}?="\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n--XX--\r\n"
+    ).encode("ascii")
+    result = read_document("quote.eml", raw)
+    assert result.title == "报价"
+    assert result.segments[0].text.endswith("\n\n正文内容")
+    assert [(a.file_name, a.data) for a in result.attachments] == [("报价单.pdf", b"%PDF-1.4")]
+
+
+def _visible(text: str) -> list[str]:
+    return sorted(re.sub(r"\s", "", text))
+
+
+def test_markdown_and_text_readers_drop_no_character() -> None:
+    md = "前言\n---\n\n# 一\n正文 *强调*\n\n    # 缩进代码\n## 二\n| a | b |\n|---|---|\n\n~~~\n# x\n~~~\n"
+    result = read_document("x.md", md.encode())
+    assert _visible("".join(s.text for s in result.segments)) == _visible(md)
+    assert _visible(read_document("x.txt", md.encode()).segments[0].text) == _visible(md)
+
+
+def test_pdf_normalisation_drops_only_whitespace_and_joining_hyphens() -> None:
+    raw = "Inter-\nface  plan \n\n\n 系统\n接口。\r\nEnd - \nnext"
+    assert _visible(normalise_pdf_text(raw)) == _visible(raw.replace("Inter-\n", "Inter\n"))

@@ -110,7 +110,9 @@ def add_document(
     version = hashlib.sha256("\n".join(texts).encode()).hexdigest()
     with transaction(sessions) as session:
         if document_id is None:
-            doc = create_document(session, project_id=project_id, file_name=file_name, size=sum(map(len, texts)))
+            doc = create_document(
+                session, project_id=project_id, file_name=file_name, size=sum(map(len, texts))
+            )
         else:
             from assistant.documents.models import Document
 

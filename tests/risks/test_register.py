@@ -74,9 +74,18 @@ def test_numbers_are_not_reused_after_a_rolled_back_create(
     assert create(sessions, project_id) == "RSK-0002"
 
 
-def test_create_by_hand_is_open_person_owned_and_in_history(sessions: sessionmaker[Session], project_id: str) -> None:
-    ref = create(sessions, project_id, owner="周涛", category="vendor", probability=4, impact=4,
-                 actions=[{"description": "书面确认 API 版本", "owner": "周涛", "due_date": "2026-03-25"}])  # fmt: skip
+def test_create_by_hand_is_open_person_owned_and_in_history(
+    sessions: sessionmaker[Session], project_id: str
+) -> None:
+    ref = create(
+        sessions,
+        project_id,
+        owner="周涛",
+        category="vendor",
+        probability=4,
+        impact=4,
+        actions=[{"description": "书面确认 API 版本", "owner": "周涛", "due_date": "2026-03-25"}],
+    )
     d = get(sessions, project_id, ref)
     assert (d.status, d.source, d.score, d.band, d.version) == ("open", "person", 16, Band.high, 1)
     assert set(d.person_fields) == {"title", "owner", "category", "probability", "impact"}
@@ -85,9 +94,13 @@ def test_create_by_hand_is_open_person_owned_and_in_history(sessions: sessionmak
     assert d.actions[0].due_date == dt.date(2026, 3, 25) and d.actions[0].source == "person"
 
 
-def test_update_writes_one_history_row_per_changed_field(sessions: sessionmaker[Session], project_id: str) -> None:
+def test_update_writes_one_history_row_per_changed_field(
+    sessions: sessionmaker[Session], project_id: str
+) -> None:
     ref = create(sessions, project_id, owner="周涛")
-    version = update(sessions, project_id, ref, version=1, probability=5, owner="周涛", cause="厂商未书面确认")
+    version = update(
+        sessions, project_id, ref, version=1, probability=5, owner="周涛", cause="厂商未书面确认"
+    )
     d = get(sessions, project_id, ref)
     assert version == d.version == 2
     changes = [(h.field, h.old_value, h.new_value, h.actor) for h in d.history if h.kind == "changed"]
@@ -97,7 +110,9 @@ def test_update_writes_one_history_row_per_changed_field(sessions: sessionmaker[
     assert d.history[-1].at >= d.history[0].at
 
 
-def test_stale_version_is_refused_and_changes_nothing(sessions: sessionmaker[Session], project_id: str) -> None:
+def test_stale_version_is_refused_and_changes_nothing(
+    sessions: sessionmaker[Session], project_id: str
+) -> None:
     ref = create(sessions, project_id)
     update(sessions, project_id, ref, version=1, impact=4)
     before = get(sessions, project_id, ref)
@@ -113,8 +128,14 @@ def test_two_writers_racing_on_the_same_version_cannot_both_win(
     ref = create(sessions, project_id)
     first, second = sessions(), sessions()
     try:
-        service.update_risk(first, project_id=project_id, ref=ref, data=RiskUpdate(version=1, impact=4),
-                            actor="a", settings=RS)  # fmt: skip
+        service.update_risk(
+            first,
+            project_id=project_id,
+            ref=ref,
+            data=RiskUpdate(version=1, impact=4),
+            actor="a",
+            settings=RS,
+        )
         # The second writer read version 1 before the first committed.
         risk = repo.get_risk(second, project_id=project_id, ref=ref)
         assert risk.version == 1
@@ -149,13 +170,21 @@ def test_actor_assistant_is_reserved(sessions: sessionmaker[Session], project_id
     assert service.clean_actor("  ") == "api"
 
 
-def test_transitions_write_history_and_respect_versions(sessions: sessionmaker[Session], project_id: str) -> None:
+def test_transitions_write_history_and_respect_versions(
+    sessions: sessionmaker[Session], project_id: str
+) -> None:
     ref = create(sessions, project_id)
 
     def move(action: RiskAction, version: int | None = None, note: str | None = None) -> str:
         with transaction(sessions) as session:
             risk = service.transition(
-                session, project_id=project_id, ref=ref, action=action, actor="马骏", version=version, note=note
+                session,
+                project_id=project_id,
+                ref=ref,
+                action=action,
+                actor="马骏",
+                version=version,
+                note=note,
             )
             return risk.status
 
@@ -183,26 +212,42 @@ def test_mitigation_actions_are_tracked(sessions: sessionmaker[Session], project
     ref = create(sessions, project_id)
     with transaction(sessions) as session:
         _, action = service.add_action(
-            session, project_id=project_id, ref=ref, data=ActionCreate(description="MQTT 模拟器联调", owner="周涛"),
-            actor="王磊", version=1,
-        )  # fmt: skip
+            session,
+            project_id=project_id,
+            ref=ref,
+            data=ActionCreate(description="MQTT 模拟器联调", owner="周涛"),
+            actor="王磊",
+            version=1,
+        )
         action_id = action.id
     with transaction(sessions) as session:
         service.update_action(
-            session, project_id=project_id, ref=ref, action_id=action_id,
-            data=ActionUpdate(status="done", due_date=dt.date(2026, 5, 8)), actor="周涛",
-        )  # fmt: skip
+            session,
+            project_id=project_id,
+            ref=ref,
+            action_id=action_id,
+            data=ActionUpdate(status="done", due_date=dt.date(2026, 5, 8)),
+            actor="周涛",
+        )
     d = get(sessions, project_id, ref)
     assert d.actions[0].status == "done" and d.actions[0].due_date == dt.date(2026, 5, 8)
     assert d.version == 3
     fields = [h.field for h in d.history if h.kind == "action"]
     assert fields == ["actions", f"action[{action_id}].due_date", f"action[{action_id}].status"]
     with pytest.raises(NotFoundError), transaction(sessions) as session:
-        service.update_action(session, project_id=project_id, ref=ref, action_id=999,
-                              data=ActionUpdate(status="done"), actor="x")  # fmt: skip
+        service.update_action(
+            session,
+            project_id=project_id,
+            ref=ref,
+            action_id=999,
+            data=ActionUpdate(status="done"),
+            actor="x",
+        )
 
 
-def _refs(sessions: sessionmaker[Session], project_id: str, on: dt.date = dt.date(2026, 4, 15), **q: object) -> list[str]:
+def _refs(
+    sessions: sessionmaker[Session], project_id: str, on: dt.date = dt.date(2026, 4, 15), **q: object
+) -> list[str]:
     with transaction(sessions) as session:
         result = service.list_risks(session, project_id=project_id, query=repo.RiskQuery(**q), on=on)  # type: ignore[arg-type]
         assert result.total >= len(result.items)
@@ -210,15 +255,40 @@ def _refs(sessions: sessionmaker[Session], project_id: str, on: dt.date = dt.dat
 
 
 def test_filters_sorting_and_paging(sessions: sessionmaker[Session], project_id: str) -> None:
-    a = create(sessions, project_id, title="A", probability=5, impact=5, category="schedule", owner="Zhou Tao",
-               next_review="2026-04-01")  # fmt: skip
-    b = create(sessions, project_id, title="B", probability=2, impact=2, category="vendor", owner="zhou tao",
-               next_review="2026-05-01")  # fmt: skip
+    a = create(
+        sessions,
+        project_id,
+        title="A",
+        probability=5,
+        impact=5,
+        category="schedule",
+        owner="Zhou Tao",
+        next_review="2026-04-01",
+    )
+    b = create(
+        sessions,
+        project_id,
+        title="B",
+        probability=2,
+        impact=2,
+        category="vendor",
+        owner="zhou tao",
+        next_review="2026-05-01",
+    )
     c = create(sessions, project_id, title="C", probability=3, impact=4, category="schedule")
-    d = create(sessions, project_id, title="D", probability=4, impact=4, category="data_migration",
-               next_review="2026-03-01")  # fmt: skip
+    d = create(
+        sessions,
+        project_id,
+        title="D",
+        probability=4,
+        impact=4,
+        category="data_migration",
+        next_review="2026-03-01",
+    )
     with transaction(sessions) as session:
-        service.transition(session, project_id=project_id, ref=d, action=RiskAction.accept, actor="x")  # open->accepted
+        service.transition(
+            session, project_id=project_id, ref=d, action=RiskAction.accept, actor="x"
+        )  # open->accepted
     doc = add_document(sessions, project_id, "minutes.md", ["风险很多"])
     with transaction(sessions) as session:
         risk = repo.get_risk(session, project_id=project_id, ref=c)
@@ -226,9 +296,15 @@ def test_filters_sorting_and_paging(sessions: sessionmaker[Session], project_id:
 
         repo.add_evidence(
             session,
-            evidence=RiskEvidence(risk_id=risk.id, project_id=project_id, document_id=doc, quote="风险很多",
-                                  quote_hash="h", added_by="assistant"),
-        )  # fmt: skip
+            evidence=RiskEvidence(
+                risk_id=risk.id,
+                project_id=project_id,
+                document_id=doc,
+                quote="风险很多",
+                quote_hash="h",
+                added_by="assistant",
+            ),
+        )
 
     assert _refs(sessions, project_id, sort="-score") == [a, d, c, b]
     assert _refs(sessions, project_id, sort="score") == [b, c, d, a]
@@ -259,7 +335,9 @@ def test_band_filter_follows_edits(sessions: sessionmaker[Session], project_id: 
     assert _refs(sessions, project_id, bands=(Band.critical,)) == [ref]
 
 
-def test_overdue_lists_only_watched_risks_with_passed_reviews(sessions: sessionmaker[Session], project_id: str) -> None:
+def test_overdue_lists_only_watched_risks_with_passed_reviews(
+    sessions: sessionmaker[Session], project_id: str
+) -> None:
     late = create(sessions, project_id, next_review="2026-04-01")
     closed = create(sessions, project_id, next_review="2026-04-01")
     create(sessions, project_id, next_review="2026-04-30")
@@ -279,14 +357,21 @@ def test_heatmap_counts_before_and_after_mitigation(sessions: sessionmaker[Sessi
     b = create(sessions, project_id, probability=4, impact=5)
     c = create(sessions, project_id, probability=1, impact=2)
     with transaction(sessions) as session:
-        service.transition(session, project_id=project_id, ref=c, action=RiskAction.start_mitigation, actor="x")
+        service.transition(
+            session, project_id=project_id, ref=c, action=RiskAction.start_mitigation, actor="x"
+        )
         service.transition(session, project_id=project_id, ref=c, action=RiskAction.close, actor="x")
         heat = service.heatmap(session, project_id=project_id)
     assert heat.total == 2 and heat.residual_assessed == 1 and heat.residual_from_inherent == 1
     assert heat.inherent[3][4] == 2 and sum(map(sum, heat.inherent)) == 2
     assert heat.residual[1][2] == 1 and heat.residual[3][4] == 1
     cell = next(x for x in heat.cells if (x.probability, x.impact) == (4, 5))
-    assert (cell.count, sorted(cell.risk_ids), cell.residual_risk_ids, cell.band) == (2, [a, b], [b], Band.critical)
+    assert (cell.count, sorted(cell.risk_ids), cell.residual_risk_ids, cell.band) == (
+        2,
+        [a, b],
+        [b],
+        Band.critical,
+    )
     with transaction(sessions) as session:
         closed_only = service.heatmap(session, project_id=project_id, statuses=["closed"])
     assert closed_only.total == 1 and closed_only.inherent[0][1] == 1

@@ -13,8 +13,12 @@ from assistant.risks.lifecycle import (
 from assistant.risks.scoring import Band, band, band_of, band_range, is_raise_into_alert, score
 
 # DESIGN.md, written out cell by cell rather than derived from the code under test.
-EXPECTED_BAND = {**dict.fromkeys(range(1, 6), "low"), **dict.fromkeys(range(6, 12), "medium"),
-                 **dict.fromkeys(range(12, 20), "high"), **dict.fromkeys(range(20, 26), "critical")}  # fmt: skip
+EXPECTED_BAND = {
+    **dict.fromkeys(range(1, 6), "low"),
+    **dict.fromkeys(range(6, 12), "medium"),
+    **dict.fromkeys(range(12, 20), "high"),
+    **dict.fromkeys(range(20, 26), "critical"),
+}
 
 
 @pytest.mark.parametrize("p", range(1, 6))
@@ -25,7 +29,14 @@ def test_score_is_probability_times_impact_with_design_bands(p: int, i: int) -> 
 
 
 def test_band_edges_and_ranges() -> None:
-    assert [band(s) for s in (5, 6, 11, 12, 19, 20)] == ["low", "medium", "medium", "high", "high", "critical"]
+    assert [band(s) for s in (5, 6, 11, 12, 19, 20)] == [
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+        "critical",
+    ]
     assert band_range(Band.low) == (1, 5)
     assert band_range(Band.medium) == (6, 11)
     assert band_range(Band.high) == (12, 19)

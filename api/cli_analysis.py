@@ -1,0 +1,198 @@
+"""``assistant ask``, ``assistant five-why`` and ``assistant requirements check``: the analysis commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.container import Container
+from assistant.db import transaction
+from assistant.errors import AssistantError
+from assistant.five_why import repository as five_why_store
+from assistant.five_why.pipeline import run_five_why
+from assistant.projects import repository as projects
+from assistant.providers.llm import structured_method
+from assistant.qa.pipeline import answer_question
+from assistant.requirements.service import check_document, check_pasted_text, rewrite_with_llm
+from assistant.retrieval.relevance import is_relevant
+from assistant.retrieval.settings import retrieval_settings_from
+from assistant.settings import load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+requirements_app = typer.Typer(help="Find and check requirement statements.", no_args_is_help=True)
+
+ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project id or name.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
+
+
+def _open(project: str | None) -> tuple[Container, str | None]:
+    try:
+        container = Container(load_settings())
+    except AssistantError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if project is None:
+        return container, None
+    try:
+        with transaction(container.sessions) as session:
+            return container, projects.get_project(session, ref=project).id
+    except AssistantError as exc:
+        container.close()
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, Chinese or English.")],
+    project: ProjectOpt,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=20, help="Passages offered to the model.")] = 6,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the project's documents, with checked citations (or say they do not answer it)."""
+    container, project_id = _open(project)
+    conf = retrieval_settings_from(container.settings)
+    try:
+        out = answer_question(
+            question,
+            llm=container.chat_model,
+            retrieve=lambda q: container.search(project_id or "", q, top_k=top_k).results,
+            is_relevant=lambda results: is_relevant(results, threshold=conf.relevance_threshold),
+            embed=container.embeddings.embed_array,
+            method=structured_method(container.settings),
+        )
+    except AssistantError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    if as_json:
+        console.print_json(out.model_dump_json())
+        return
+    console.print(("[yellow]" if out.refused else "[bold]") + out.answer)
+    table = Table("n", "file", "page / section", "supported", "quote", title="citations" if out.citations else None)
+    rows = out.citations or []
+    for c in rows:
+        where = f"p.{c.page}" if c.page else (c.section or "")
+        table.add_row(str(c.n), c.file_name, where, "yes" if c.supported else "[red]no[/red]", c.quote[:120])
+    if rows:
+        console.print(table)
+        console.print(f"{out.citations_supported} of {out.citations_checked} citations held")
+    elif out.refused and out.passages:
+        console.print("closest passages:")
+        for p in out.passages[:3]:
+            console.print(f"  {p.file_name}: {' '.join(p.text.split())[:160]}")
+    console.print(f"[dim]{out.timing.total_ms / 1000:.1f} s[/dim]")
+
+
+def five_why(
+    statement: Annotated[str, typer.Argument(help="The stated request, e.g. 希望门店收银更快.")],
+    project: ProjectOpt,
+    context: Annotated[str | None, typer.Option(help="Background from the analyst.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a 5-Why analysis of a stated request against the project's documents and store it."""
+    container, project_id = _open(project)
+    try:
+        outcome = run_five_why(
+            statement,
+            context=context,
+            llm=container.chat_model,
+            retrieve=lambda q: container.search(project_id or "", q, top_k=5).results,
+            embed=container.embeddings.embed_array,
+            method=structured_method(container.settings),
+        )
+        with transaction(container.sessions) as session:
+            row = five_why_store.save_analysis(
+                session,
+                project_id=project_id or "",
+                statement=statement,
+                context=context,
+                language=outcome.language,
+                result=outcome.as_result(),
+                actor="cli",
+            )
+            analysis_id = row.id
+    except AssistantError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    if as_json:
+        console.print_json(json.dumps({"id": analysis_id, **outcome.as_result()}, ensure_ascii=False))
+        return
+    for i, why in enumerate(outcome.whys, 1):
+        source = why.citations[0].file_name if why.citations and not why.assumption else "[yellow]assumption[/yellow]"
+        console.print(f"[bold]{i}. {why.question}[/bold]\n   {why.answer}  ({source})")
+    console.print(f"[bold green]root need:[/bold green] {outcome.root_need}")
+    for req in outcome.requirements:
+        console.print(f"  - {req.text} [dim](score {req.score})[/dim]")
+    for q in outcome.open_questions:
+        console.print(f"  ? {q}")
+    console.print(f"confidence {outcome.confidence:.2f} · stored as {analysis_id}")
+
+
+@requirements_app.command("check")
+def requirements_check(
+    file: Annotated[Path | None, typer.Argument(help="A text or Markdown file to check.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Statements to check, instead of a file.")] = None,
+    document_id: Annotated[str | None, typer.Option("--document", help="An indexed document (needs -p).")] = None,
+    project: Annotated[str | None, typer.Option("--project", "-p", help="Project id or name.")] = None,
+    use_llm: Annotated[bool, typer.Option("--llm", help="Let the LLM rewrite the weakest statements.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find requirement statements and check them against the quality rules (Chinese and English)."""
+    sources = [s for s in (file, text, document_id) if s]
+    if len(sources) != 1:
+        err_console.print("[red]error:[/red] give exactly one of FILE, --text or --document")
+        raise typer.Exit(2)
+    if document_id and not project:
+        err_console.print("[red]error:[/red] --document needs --project")
+        raise typer.Exit(2)
+    container, project_id = _open(project)
+    try:
+        if document_id:
+            with transaction(container.sessions) as session:
+                report = check_document(session, project_id=project_id or "", document_id=document_id)
+        else:
+            body = text if text is not None else _read_text(file)
+            report = check_pasted_text(body)
+        if use_llm:
+            rewrite_with_llm(report.items, llm=container.chat_model, method=structured_method(container.settings))
+    except AssistantError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    if as_json:
+        console.print_json(json.dumps([i.requirement.model_dump(mode="json") for i in report.items], ensure_ascii=False))
+        return
+    table = Table("id", "score", "class", "findings", "text")
+    for n, item in enumerate(report.items, 1):
+        r = item.requirement
+        findings = "; ".join(f"{f.rule}: {', '.join(f.words)}" for f in r.findings)
+        table.add_row(r.id or f"R{n}", str(r.score), r.quality_class or r.kind, findings, r.text[:100])
+    console.print(table)
+    for c in report.contradictions:
+        console.print(f"[red]contradiction[/red] R{c.a + 1} vs R{c.b + 1}: {c.reason}")
+    for d in report.duplicates:
+        console.print(f"[yellow]duplicate[/yellow] R{d.a + 1} ~ R{d.b + 1}: {d.reason}")
+
+
+def _read_text(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        err_console.print(f"[red]error:[/red] no such file: {path}")
+        raise typer.Exit(2)
+    from ingest.readers import UnreadableFile, read_document
+
+    try:
+        result = read_document(path.name, path.read_bytes())
+    except UnreadableFile as exc:
+        err_console.print(f"[red]error:[/red] {path.name}: {exc}")
+        raise typer.Exit(1) from None
+    return "\n".join(s.text for s in result.segments)

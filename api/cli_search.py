@@ -1,0 +1,86 @@
+"""``assistant search``: the ranked passages of a project for a question, as a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.container import Container
+from assistant.db import transaction
+from assistant.documents.models import DocumentType
+from assistant.errors import AssistantError
+from assistant.projects import repository as projects
+from assistant.providers.llm import structured_method
+from assistant.retrieval.hybrid import search as hybrid_search
+from assistant.retrieval.models import SearchFilters
+from assistant.retrieval.query_expansion import QueryTranslator
+from assistant.retrieval.settings import TranslateMode, retrieval_settings_from
+from assistant.settings import load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _snippet(text: str, width: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="Question or keywords, Chinese or English.")],
+    project: Annotated[str, typer.Option("--project", "-p", help="Project id or name.")],
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=100, help="Passages to show.")] = None,
+    doc_type: Annotated[list[DocumentType] | None, typer.Option("--type", help="Only this type (repeatable).")] = None,
+    file_name: Annotated[list[str] | None, typer.Option("--file", help="Only this file (repeatable).")] = None,
+    date_from: Annotated[dt.datetime | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")] = None,
+    date_to: Annotated[dt.datetime | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")] = None,
+) -> None:
+    """Search a project's documents (hybrid vector + keyword) and print the ranked passages."""
+    try:
+        container = Container(load_settings())
+    except AssistantError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    try:
+        with transaction(container.sessions) as session:
+            project_id = projects.get_project(session, ref=project).id
+        conf = retrieval_settings_from(container.settings)
+        translator = (
+            QueryTranslator(lambda: container.chat_model, method=structured_method(container.settings))
+            if conf.translate is not TranslateMode.never
+            else None
+        )
+        filters = SearchFilters(
+            doc_types=doc_type or None,
+            file_names=file_name or None,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
+        )
+        response = hybrid_search(
+            container.vectors,
+            container.sessions,
+            project_id,
+            query,
+            top_k=top_k,
+            filters=filters,
+            settings=conf,
+            translator=translator,
+        )
+    except (AssistantError, ValueError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    if response.query_translation:
+        console.print(f"also searched: [italic]{response.query_translation}[/italic]")
+    table = Table("#", "score", "relevance", "file", "page / section", "passage")
+    for i, r in enumerate(response.results, start=1):
+        where = f"p. {r.page}" if r.page is not None else (r.section or "")
+        table.add_row(str(i), f"{r.score:.4f}", f"{r.relevance:.2f}", r.file_name, where, _snippet(r.text))
+    console.print(table)
+    if not response.relevant:
+        console.print("[yellow]nothing clearly relevant was found[/yellow]")

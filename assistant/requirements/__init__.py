@@ -1,0 +1,94 @@
+"""Requirement-quality engine: extraction, classification, quality rules, scoring, rewrite and consistency.
+
+Pure functions over text; no LLM, no database. ``check_text`` runs the whole pipeline on a document.
+"""
+
+from __future__ import annotations
+
+from .classify import Embed, classify
+from .consistency import find_contradictions, find_duplicates
+from .extract import extract_requirements
+from .models import (
+    CheckedRequirement,
+    Contradiction,
+    DuplicatePair,
+    Finding,
+    RequirementStatement,
+)
+from .rewrite import suggest_rewrite
+from .rules import RULES, Rule, detect, detect_language, find_modals
+from .scoring import score
+
+__all__ = [
+    "RULES",
+    "CheckedRequirement",
+    "Contradiction",
+    "DuplicatePair",
+    "Finding",
+    "RequirementStatement",
+    "Rule",
+    "check_statement",
+    "check_text",
+    "classify",
+    "detect",
+    "detect_language",
+    "extract_requirements",
+    "find_contradictions",
+    "find_duplicates",
+    "score",
+    "suggest_rewrite",
+]
+
+
+def check_statement(
+    text: str,
+    *,
+    language: str | None = None,
+    id: str | None = None,
+    span: tuple[int, int] | None = None,
+    source: dict | None = None,
+    context: str | None = None,
+    embed: Embed | None = None,
+) -> CheckedRequirement:
+    """Classify, check, score and sketch a rewrite for one requirement statement.
+
+    ``context`` is the lead-in a list item hangs from ("The system shall:"); its modal counts for the item.
+    """
+    lang = language if language in ("zh", "en") else detect_language(text)
+    kind, quality_class, confidence = classify(text, embed=embed)
+    findings = detect(text, lang)
+    if context and find_modals(context):
+        findings = [f for f in findings if f.rule not in ("missing_modal", "weak_modal")]
+    ears, criteria = suggest_rewrite(text, findings, lang)
+    return CheckedRequirement(
+        id=id,
+        text=text,
+        language=lang,  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        quality_class=quality_class,
+        confidence=confidence,
+        score=score(findings),
+        findings=findings,
+        rewrite=ears,
+        acceptance_criteria=criteria,
+        span=span,
+        source=source,
+    )
+
+
+def check_text(
+    text: str, *, language: str | None = None, source: dict | None = None, embed: Embed | None = None
+) -> list[CheckedRequirement]:
+    """Extract every requirement in ``text`` and check each; ``language`` forces zh/en, else per statement."""
+    return [
+        check_statement(
+            s.text,
+            language=language or s.language,
+            id=s.id,
+            span=s.span,
+            source=s.source,
+            context=s.context,
+            embed=embed,
+        )
+        for s in extract_requirements(text, source=source)
+    ]

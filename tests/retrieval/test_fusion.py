@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.retrieval.fusion import Hit, RankedList, fuse, keyword_coverage
+
+
+def ids(fused: list) -> list[str]:
+    return [f.chunk_id for f in fused]
+
+
+def test_rrf_sums_reciprocal_ranks_over_lists() -> None:
+    vec = RankedList("vector", [Hit("a", 0.9), Hit("b", 0.8), Hit("c", 0.7)])
+    kw = RankedList("keyword", [Hit("c", 12.0, coverage=1.0), Hit("b", 3.0, coverage=1.0)])
+    fused = fuse([vec, kw], rrf_k=10)
+    # c: 1/13 + 1/11 = .168, b: 1/12 + 1/12 = .167, a: 1/11 = .091
+    assert ids(fused) == ["c", "b", "a"]
+    assert fused[0].score == pytest.approx(1 / 13 + 1 / 11)
+    assert fused[2].score == pytest.approx(1 / 11)
+
+
+def test_raw_scores_are_kept_per_index() -> None:
+    fused = fuse(
+        [
+            RankedList("vector", [Hit("a", 0.5)]),
+            RankedList("vector", [Hit("a", 0.7)]),  # the translated query's list: the best cosine wins
+            RankedList("keyword", [Hit("a", 4.0, gain=0.5, coverage=0.5)]),
+        ]
+    )
+    (a,) = fused
+    assert a.vector_score == 0.7
+    assert a.keyword_score == 4.0
+    assert a.keyword_coverage == 0.5
+
+
+def test_vector_only_hit_has_no_keyword_score() -> None:
+    (a,) = fuse([RankedList("vector", [Hit("a", 0.3)])])
+    assert a.keyword_score is None and a.keyword_coverage is None
+
+
+def test_low_gain_keyword_hits_cannot_overturn_a_vector_ranking() -> None:
+    # The cross-lingual failure of plain RRF: the keyword list matched one stray token of the query
+    # (a year), in reverse order of the vector ranking. With gain = coverage it barely counts.
+    vec = RankedList("vector", [Hit(c, 1 - i / 10) for i, c in enumerate("abcde")])
+    kw = RankedList("keyword", [Hit(c, 2.0, gain=0.1, coverage=0.1) for c in "edcba"])
+    assert ids(fuse([vec, kw], rrf_k=60))[0] == "a"
+    plain = RankedList("keyword", [Hit(c, 2.0) for c in "edcba"])
+    assert ids(fuse([vec, plain], rrf_k=60))[0] != "a"  # what plain RRF would have done
+
+
+def test_weights_scale_contributions_and_zero_weight_lists_are_skipped() -> None:
+    vec = RankedList("vector", [Hit("a", 0.9), Hit("b", 0.1)], weight=1.0)
+    kw = RankedList("keyword", [Hit("b", 9.0, coverage=1.0), Hit("a", 1.0, coverage=1.0)], weight=3.0)
+    assert ids(fuse([vec, kw]))[0] == "b"
+    muted = RankedList("keyword", kw.hits, weight=0.0)
+    fused = fuse([vec, muted])
+    assert ids(fused) == ["a", "b"]
+    assert fused[0].keyword_score is None  # a muted list contributes nothing, not even its raw score
+
+
+def test_ties_keep_first_seen_order() -> None:
+    fused = fuse([RankedList("vector", [Hit("x", 0.5)]), RankedList("keyword", [Hit("y", 1.0, coverage=1.0)])])
+    assert ids(fused) == ["x", "y"]
+
+
+def test_contributions_are_labelled() -> None:
+    fused = fuse([RankedList("vector", [Hit("a", 0.5)], label="vector:original")])
+    assert set(fused[0].contributions) == {"vector:original"}
+
+
+def test_keyword_coverage() -> None:
+    assert keyword_coverage(["erp", "接口", "联调"], "erp 接口 测试 计划") == pytest.approx(2 / 3)
+    assert keyword_coverage(["erp", "erp"], ["erp"]) == 1.0
+    assert keyword_coverage([], "anything") == 0.0

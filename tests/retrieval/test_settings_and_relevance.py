@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.retrieval.models import SearchFilters, SearchResult
+from assistant.retrieval.relevance import CALIBRATED, FALLBACK, is_relevant, relevance_model
+from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
+
+
+def test_settings_come_from_retrieval_fields_when_present() -> None:
+    app_settings = SimpleNamespace(retrieval_top_k=3, retrieval_translate="auto", retrieval_min_cosine=None)
+    conf = retrieval_settings_from(app_settings)
+    assert conf.top_k == 3
+    assert conf.translate is TranslateMode.auto
+    assert conf.candidates == RetrievalSettings().candidates  # absent: default
+
+
+def test_bad_setting_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        retrieval_settings_from(SimpleNamespace(retrieval_top_k=0))
+
+
+def test_filters_reject_an_inverted_date_range() -> None:
+    with pytest.raises(ValidationError):
+        SearchFilters(date_from="2024-05-01", date_to="2024-04-01")
+    assert not SearchFilters().active
+    assert SearchFilters(file_names=["a.txt"]).active
+
+
+def result(relevance: float) -> SearchResult:
+    return SearchResult(chunk_id="c", document_id="d", file_name="f", text="t", score=0.1, relevance=relevance)
+
+
+def test_is_relevant_uses_the_best_result() -> None:
+    assert not is_relevant([])
+    assert not is_relevant([result(0.2), result(0.4)])
+    assert is_relevant([result(0.2), result(0.7)])
+    assert is_relevant([result(0.3)], threshold=0.25)
+
+
+@pytest.mark.parametrize("embedder", sorted(CALIBRATED))
+def test_relevance_grows_with_cosine_and_coverage(embedder: str) -> None:
+    model = relevance_model(embedder)
+    low, high = model.cosine_center - 0.2, model.cosine_center + 0.2
+    assert model.probability(high, 0.0) > model.probability(low, 0.0)
+    assert model.probability(low, 1.0) > model.probability(low, 0.0)
+    assert model.probability(None, 0.0) < model.probability(model.cosine_center, 0.0)
+    assert 0.0 <= model.probability(5.0, 1.0) <= 1.0
+
+
+def test_unknown_embedder_falls_back_and_min_cosine_overrides() -> None:
+    assert relevance_model("openai:text-embedding-3-small") == FALLBACK
+    assert relevance_model("use-multilingual", min_cosine=0.3).cosine_center == 0.3

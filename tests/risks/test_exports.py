@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import transaction
+from assistant.risks import exports, service
+from assistant.risks import repository as repo
+from assistant.risks.exports import COLUMNS, ExportFormat
+from assistant.risks.models import RiskEvidence
+from assistant.risks.schemas import ActionCreate, RiskCreate
+from assistant.risks.scoring import Band
+from assistant.risks.settings import RiskSettings
+
+RS = RiskSettings()
+ON = dt.date(2026, 4, 15)
+
+
+@pytest.fixture
+def register(sessions: sessionmaker[Session], project_id: str) -> str:
+    with transaction(sessions) as session:
+        first = service.create_risk(
+            session,
+            project_id=project_id,
+            data=RiskCreate(
+                title='=HYPERLINK("http://evil.example","点击")',
+                cause="厂商 | 未书面确认\n第二行",
+                probability=4,
+                impact=5,
+                residual_probability=2,
+                residual_impact=3,
+                owner="周涛",
+                category="vendor",
+                next_review=dt.date(2026, 4, 1),
+                actions=[
+                    ActionCreate(description="书面确认 API v4.0", owner="周涛", due_date=dt.date(2026, 3, 25))
+                ],
+            ),
+            actor="王磊",
+            settings=RS,
+        )
+        repo.add_evidence(
+            session,
+            evidence=RiskEvidence(
+                risk_id=first.id,
+                project_id=project_id,
+                document_id="doc_1",
+                file_name="2026-03-16_interface-workshop-minutes.md",
+                page=2,
+                quote="Werkwelt has not yet confirmed API v4.0",
+                quote_hash="h1",
+                added_by="assistant",
+            ),
+        )
+        service.create_risk(
+            session,
+            project_id=project_id,
+            data=RiskCreate(
+                title="User adoption of 报工 screen", probability=2, impact=2, category="user_adoption"
+            ),
+            actor="王磊",
+            settings=RS,
+        )
+    return project_id
+
+
+def run(
+    sessions: sessionmaker[Session], project_id: str, fmt: ExportFormat, **query: object
+) -> exports.Exported:
+    with transaction(sessions) as session:
+        return exports.export(
+            session,
+            project_id=project_id,
+            project_name="华东精密 ERP+MES",
+            fmt=fmt,
+            query=repo.RiskQuery(**query),
+            on=ON,
+        )  # type: ignore[arg-type]
+
+
+def test_csv_has_every_column_computed_values_and_defused_formulas(
+    sessions: sessionmaker[Session], register: str
+) -> None:
+    out = run(sessions, register, ExportFormat.csv)
+    assert out.content.startswith("\ufeff".encode()) and out.media_type.startswith("text/csv")
+    assert out.file_name == f"{register}-risks-2026-04-15.csv"
+    rows = list(csv.DictReader(io.StringIO(out.content.decode("utf-8-sig"))))
+    assert list(rows[0]) == list(COLUMNS) and len(rows) == 2
+    top = rows[0]
+    assert top["id"] == "RSK-0001" and top["title"].startswith("'=HYPERLINK")
+    assert (top["score"], top["band"], top["residual_score"], top["residual_band"]) == (
+        "20",
+        "critical",
+        "6",
+        "medium",
+    )
+    assert top["cause"] == "厂商 | 未书面确认\n第二行" and top["overdue"] == "yes"
+    assert top["mitigation_actions"] == "书面确认 API v4.0 (周涛, 2026-03-25, planned)"
+    assert top["evidence_count"] == "1"
+
+
+def test_exports_take_the_list_filters(sessions: sessionmaker[Session], register: str) -> None:
+    out = run(sessions, register, ExportFormat.csv, bands=(Band.low,))
+    rows = list(csv.DictReader(io.StringIO(out.content.decode("utf-8-sig"))))
+    assert [r["id"] for r in rows] == ["RSK-0002"]
+
+
+def test_xlsx_keeps_text_as_text(sessions: sessionmaker[Session], register: str) -> None:
+    out = run(sessions, register, ExportFormat.xlsx)
+    wb = load_workbook(io.BytesIO(out.content))
+    assert wb.sheetnames == ["Risks", "Actions", "Evidence", "Heat map"]
+    ws = wb["Risks"]
+    header = [c.value for c in ws[1]]
+    assert header == list(COLUMNS)
+    title = ws.cell(2, header.index("title") + 1)
+    assert (
+        title.value.startswith("=HYPERLINK") and title.data_type == "s"
+    )  # stored as a string, not a formula
+    assert ws.cell(2, header.index("score") + 1).value == 20
+    assert ws.cell(2, header.index("band") + 1).fill.fgColor.rgb.endswith("F4B6B6")
+    assert [c.value for c in wb["Actions"][2]][:3] == ["RSK-0001", "书面确认 API v4.0", "周涛"]
+    assert wb["Evidence"].cell(2, 5).value == "Werkwelt has not yet confirmed API v4.0"
+    heat = wb["Heat map"]
+    values = [[c.value for c in row] for row in heat.iter_rows(min_row=2, max_row=7)]
+    assert values[0][0].startswith("probability") and values[2][:6] == [4, 0, 0, 0, 0, 1]  # P4 x I5 before
+
+
+def test_markdown_report_escapes_table_cells(sessions: sessionmaker[Session], register: str) -> None:
+    text = run(sessions, register, ExportFormat.md).content.decode()
+    assert text.startswith("# Risk register: 华东精密 ERP+MES")
+    row = next(line for line in text.splitlines() if line.startswith("| RSK-0001"))
+    assert row.count(" | ") == 10  # eleven columns, the quote's own pipe escaped
+    assert "2026-04-01 (overdue)" in row and "6 (medium)" in row
+    assert "厂商 \\| 未书面确认 第二行" in text
+    assert (
+        "> Werkwelt has not yet confirmed API v4.0 (2026-03-16_interface-workshop-minutes.md, page 2)" in text
+    )
+    assert "1 -> 0" in text and "By band: critical 1, low 1." in text
+
+
+def test_jira_csv_imports_one_issue_per_risk(sessions: sessionmaker[Session], register: str) -> None:
+    out = run(sessions, register, ExportFormat.jira)
+    assert not out.content.startswith("\ufeff".encode()) and out.file_name.endswith(".jira.csv")
+    rows = list(csv.reader(io.StringIO(out.content.decode("utf-8"))))
+    header, issues = rows[0], rows[1:]
+    assert header[:5] == ["Summary", "Issue Type", "Priority", "Due Date", "Description"]
+    assert header[5:] == ["Labels"] * 4 and len(issues) == 2
+    first = dict(zip(header[:5], issues[0][:5], strict=True))
+    assert first["Summary"].startswith("[RSK-0001] =HYPERLINK") and "\n" not in first["Summary"]
+    assert (first["Issue Type"], first["Priority"], first["Due Date"]) == ("Task", "Highest", "2026-04-01")
+    assert "*Probability x impact:* 4 x 5 = 20 (critical)" in first["Description"]
+    assert "bq. Werkwelt has not yet confirmed API v4.0" in first["Description"]
+    labels = issues[0][5:]
+    assert labels == ["risk-register", "risk-vendor", "band-critical", "status-open"]
+    assert all(" " not in label for row in issues for label in row[5:])
+    assert issues[1][2] == "Low" and all(len(r[0]) <= 255 for r in issues)
+
+
+def test_long_titles_are_cut_for_jira(sessions: sessionmaker[Session], project_id: str) -> None:
+    with transaction(sessions) as session:
+        service.create_risk(
+            session,
+            project_id=project_id,
+            data=RiskCreate(title="-" + "长" * 299, probability=1, impact=1),
+            actor="a",
+            settings=RS,
+        )
+    rows = list(csv.reader(io.StringIO(run(sessions, project_id, ExportFormat.jira).content.decode())))
+    assert len(rows[1][0]) == 255 and rows[1][0].startswith("[RSK-0001] -")
+    rows = list(
+        csv.reader(io.StringIO(run(sessions, project_id, ExportFormat.csv).content.decode("utf-8-sig")))
+    )
+    assert rows[1][1].startswith("'-")
+
+
+def test_an_empty_register_exports_cleanly(sessions: sessionmaker[Session], project_id: str) -> None:
+    for fmt in ExportFormat:
+        out = run(sessions, project_id, fmt)
+        assert out.content
+    text = run(sessions, project_id, ExportFormat.md).content.decode()
+    assert "0 risks" in text
