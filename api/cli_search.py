@@ -33,11 +33,21 @@ def _snippet(text: str, width: int = 160) -> str:
 def search(
     query: Annotated[str, typer.Argument(help="Question or keywords, Chinese or English.")],
     project: Annotated[str, typer.Option("--project", "-p", help="Project id or name.")],
-    top_k: Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=100, help="Passages to show.")] = None,
-    doc_type: Annotated[list[DocumentType] | None, typer.Option("--type", help="Only this type (repeatable).")] = None,
-    file_name: Annotated[list[str] | None, typer.Option("--file", help="Only this file (repeatable).")] = None,
-    date_from: Annotated[dt.datetime | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")] = None,
-    date_to: Annotated[dt.datetime | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")] = None,
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", "-k", min=1, max=100, help="Passages to show.")
+    ] = None,
+    doc_type: Annotated[
+        list[DocumentType] | None, typer.Option("--type", help="Only this type (repeatable).")
+    ] = None,
+    file_name: Annotated[
+        list[str] | None, typer.Option("--file", help="Only this file (repeatable).")
+    ] = None,
+    date_from: Annotated[
+        dt.datetime | None, typer.Option(help="Documents dated on or after (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        dt.datetime | None, typer.Option(help="Documents dated on or before (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Search a project's documents (hybrid vector + keyword) and print the ranked passages."""
     try:

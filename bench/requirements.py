@@ -125,7 +125,7 @@ def class_macro_f1(gold: list[str], pred: list[str], min_support: int = 1) -> fl
 def quality_metrics(
     rows: list[tuple[int, str, str]], pred: list[tuple[str, str | None, float]], argmax: list[str]
 ) -> dict[str, float]:
-    """End-to-end: a gold NFR predicted functional counts as a miss. Class-only: argmax class, kind ignored."""
+    """End-to-end: a gold NFR predicted functional is a miss. Class-only: argmax class, kind ignored."""
     idx = [i for i, (_, _, c) in enumerate(rows) if c != "F"]
     gold = [CLASS_NAMES[rows[i][2]] for i in idx]
     e2e = [pred[i][1] or "functional" for i in idx]
@@ -286,7 +286,8 @@ def bench_promise(embedder_name: str) -> dict:
         f"\nrule scoring {rule_ms:.2f} ms/statement; embedding {embed_ms:.1f} ms/statement ({embedder_name})"
     )
     print(
-        f"LOPO constants (threshold, embed_w, functional_w, generic_w) rules: {Counter(chosen_rules).most_common(3)}"
+        "LOPO constants (threshold, embed_w, functional_w, generic_w) rules: "
+        f"{Counter(chosen_rules).most_common(3)}"
     )
     if chosen_emb:
         print(f"LOPO constants with embedder: {Counter(chosen_emb).most_common(3)}")
@@ -490,12 +491,24 @@ def bench_api(samples: int) -> dict:
             ],
             ["mean score", f"{sum(c.score for c in checked) / max(1, len(checked)):.1f}"],
             ["findings by rule", ", ".join(f"{r}: {n}" for r, n in rule_counts.most_common())],
-            ["sections with statements / with findings", f"{len(sections_with_stmt)} / {len(sections_flagged)}"],
+            [
+                "sections with statements / with findings",
+                f"{len(sections_with_stmt)} / {len(sections_flagged)}",
+            ],
             ["time: pdf parse / extraction + checks", f"{parse_s:.1f} s / {check_s:.1f} s"],
         ],
     )
     rows = [["all 163 comments", len(comments), "", "", "", ""]]
-    rows.append(["resolvable to a main-document section", len(resolved), sum(has_stmt(s) for _, s in resolved), "", "", ""])
+    rows.append(
+        [
+            "resolvable to a main-document section",
+            len(resolved),
+            sum(has_stmt(s) for _, s in resolved),
+            "",
+            "",
+            "",
+        ]
+    )
     for label, rules in (("any rule", None), ("content rules only", CONTENT_RULES)):
         p = sum(_flagged(c, rules) for c in checked) / max(1, len(checked))
         for name, subset in (("wording/ambiguity/consistency", wording), ("other (control)", others)):
@@ -503,10 +516,26 @@ def bench_api(samples: int) -> dict:
             observed = sum(hit(s, rules) for s in covered)
             # Chance: each statement flagged independently with the document-wide rate p.
             expected = sum(1 - (1 - p) ** len(stmts_under(s)) for s in covered)
-            rows.append([f"{name}, {label}", len(subset), len(covered), observed, f"{observed / max(1, len(covered)):.1%}", f"{expected:.1f}"])
+            rows.append(
+                [
+                    f"{name}, {label}",
+                    len(subset),
+                    len(covered),
+                    observed,
+                    f"{observed / max(1, len(covered)):.1%}",
+                    f"{expected:.1f}",
+                ]
+            )
     table(
         "openETCS API v1.2: reviewer comments vs findings at the same section (or a subsection)",
-        ["comment set, rules", "comments", "section has statements", "flagged there", "hit rate", "expected by chance"],
+        [
+            "comment set, rules",
+            "comments",
+            "section has statements",
+            "flagged there",
+            "hit rate",
+            "expected by chance",
+        ],
         rows,
     )
     print("\nwording/ambiguity/consistency comments (section: hit?):")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
@@ -27,11 +28,23 @@ from ingest.readers import (
     ReadResult,
     UnreadableFile,
     expand_archive,
+    find_date,
     read_document,
 )
 from ingest.splitter import split_text
 
 log = logging.getLogger(__name__)
+
+
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".emz", ".wmf"})
+
+
+def document_date(file_name: str, result: ReadResult) -> dt.date | None:
+    """An e-mail's Date header wins; otherwise a date in the file name (people name notes by date) beats the
+    first date in the text, which is often a deadline rather than the document's own date."""
+    if result.kind_hint == "email" and result.date:
+        return result.date
+    return find_date(PurePosixPath(file_name).name) or result.date
 
 
 def read_limits(settings: Settings) -> ReadLimits:
@@ -162,6 +175,8 @@ def ingest_file(
         except Exception:  # derived data (requirements, risks) must never cost the document itself
             log.exception("post-index step %s failed for %s", getattr(hook, "__name__", hook), doc_id)
     for attachment in result.attachments:
+        if PurePosixPath(attachment.file_name.lower()).suffix in _IMAGE_SUFFIXES:
+            continue  # signature logos and inline pictures carry no text worth indexing
         outcome.children.extend(
             ingest_any(
                 ingestor,
@@ -270,7 +285,7 @@ def _write(
             "position": r.position,
             **({"page": r.page} if r.page is not None else {}),
             **({"section": r.section[:500]} if r.section else {}),
-            **({"doc_date": result.date.isoformat()} if result.date else {}),
+            **({"doc_date": d.isoformat()} if (d := document_date(file_name, result)) else {}),
             "content_hash": r.content_hash,
             "ingested_at": ingested_at.isoformat(),
         }
@@ -289,7 +304,7 @@ def _write(
         doc.status, doc.reason, doc.warnings = DocumentStatus.indexed.value, None, result.warnings
         doc.doc_type, doc.doc_type_overridden = final_type.value, overridden
         doc.language = detect_language(full_text)
-        doc.title, doc.doc_date, doc.meta = result.title, result.date, result.metadata
+        doc.title, doc.doc_date, doc.meta = result.title, document_date(file_name, result), result.metadata
         doc.page_count, doc.chunk_count, doc.indexed_at = result.page_count, len(rows), ingested_at
         doc.parent_id = parent_id or doc.parent_id
     if old_version and old_version != version:

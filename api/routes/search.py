@@ -20,8 +20,12 @@ router = APIRouter(prefix="/projects/{project}", tags=["search"])
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(..., min_length=1, max_length=2000, description="The question or keywords, Chinese or English.")
-    top_k: int | None = Field(None, ge=1, le=100, description="How many passages; default ASSISTANT_RETRIEVAL_TOP_K.")
+    query: str = Field(
+        ..., min_length=1, max_length=2000, description="The question or keywords, Chinese or English."
+    )
+    top_k: int | None = Field(
+        None, ge=1, le=100, description="How many passages; default ASSISTANT_RETRIEVAL_TOP_K."
+    )
     filters: SearchFilters | None = Field(None, description="Narrow the search; the project always applies.")
 
 

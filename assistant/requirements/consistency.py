@@ -19,14 +19,60 @@ Statement = str | RequirementStatement
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 _LEADING_ID = re.compile(
-    r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】|[A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*[-_ ]?\d[\d.]*)\s*[:：)]?\s+"
+    r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】|"
+    r"[A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*[-_ ]?\d[\d.]*)\s*[:：)]?\s+"
 )
 _EN_WORD = re.compile(r"[a-z][a-z0-9\-]*|\d+(?:\.\d+)?")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _STOP_EN = frozenset(
-    """a an the of to in on at for and or is are be been by with as it its this that these those from
-    shall must should will may can not no all each every any which when if then than into within per
-    system""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "be",
+        "been",
+        "by",
+        "with",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "from",
+        "shall",
+        "must",
+        "should",
+        "will",
+        "may",
+        "can",
+        "not",
+        "no",
+        "all",
+        "each",
+        "every",
+        "any",
+        "which",
+        "when",
+        "if",
+        "then",
+        "than",
+        "into",
+        "within",
+        "per",
+        "system",
+    ]
 )
 # Function characters and modals that say nothing about a statement's subject.
 _STOP_ZH_CHARS = frozenset("的了和与及或在应须需要求将对把被由从向于为是并且时后前内中等个该其此这")
@@ -83,7 +129,7 @@ def find_duplicates(
     jaccard_threshold: float = 0.6,
     cosine_threshold: float = 0.92,
 ) -> list[DuplicatePair]:
-    """Pairs (a < b) that say the same thing: identical after normalisation, or close in tokens or embedding."""
+    """Pairs (a < b) saying the same thing: identical once normalised, or close in tokens or embedding."""
     texts = [_text(s) for s in statements]
     keys = [normalise(t) for t in texts]
     toks = [tokens(t) for t in texts]
@@ -100,7 +146,9 @@ def find_duplicates(
                 continue
             jac = jaccard(toks[i], toks[j])
             if jac >= jaccard_threshold:
-                reason = f"{len(toks[i] & toks[j])} shared terms (Jaccard {jac:.2f})" + _number_note(texts[i], texts[j])
+                reason = f"{len(toks[i] & toks[j])} shared terms (Jaccard {jac:.2f})" + _number_note(
+                    texts[i], texts[j]
+                )
                 pairs.append(DuplicatePair(a=i, b=j, score=round(jac, 3), method="jaccard", reason=reason))
                 continue
             if sims is not None and sims[i, j] >= cosine_threshold:
@@ -134,14 +182,19 @@ _UNIT = (
     r"weeks?|months?|years?|%|percent|bytes?|kb|mb|gb|tb|毫秒|秒钟|秒|分钟|小时|个工作日|工作日|天|日|周|星期|"
     r"个月|月|年|％|字节)"
 )
-_LE_BEFORE = r"within|in less than|less than|under|no more than|not (?:to )?exceed|at most|maximum of|up to|below|" \
+_LE_BEFORE = (
+    r"within|in less than|less than|under|no more than|not (?:to )?exceed|at most|maximum of|up to|below|"
     r"≤|<=|<|不超过|不大于|不高于|小于|低于|少于|降至|最多"
-_GE_BEFORE = r"at least|no less than|not less than|minimum of|more than|over|above|exceeding|≥|>=|>|" \
+)
+_GE_BEFORE = (
+    r"at least|no less than|not less than|minimum of|more than|over|above|exceeding|≥|>=|>|"
     r"不少于|不低于|不小于|大于|高于|超过|至少|达到"
+)
 _EQ_BEFORE = r"every|each|once every|intervals? of|每隔?|间隔(?:应为|为|是)?|周期(?:应为|为|是)?"
 _CONSTRAINT = re.compile(
     rf"(?:(?P<le>{_LE_BEFORE})|(?P<ge>{_GE_BEFORE})|(?P<eq>{_EQ_BEFORE}))?\s*(?:为|是|应为|of)?\s*"
-    rf"(?P<num>\d+(?:\.\d+)?)\s*{_UNIT}(?![A-Za-z])\s*(?P<after>以内|之内|内|以下|以上|或以上|或更少|or less|or more)?",
+    rf"(?P<num>\d+(?:\.\d+)?)\s*{_UNIT}(?![A-Za-z])\s*"
+    r"(?P<after>以内|之内|内|以下|以上|或以上|或更少|or less|or more)?",
     re.IGNORECASE,
 )
 _REALTIME = re.compile(r"real[- ]?time|immediately|instantly|实时|即时|立即|立刻|马上", re.IGNORECASE)
@@ -151,7 +204,9 @@ _PERIODIC = re.compile(
     r"(?:间隔|周期)(?:应为|为|是)?\s*\d+\s*(?:秒|分钟|小时|天)",
     re.IGNORECASE,
 )
-_NEGATIVE = re.compile(r"\b(?:shall|must|will|should) not\b|\bmay not\b|\bnever\b|不得|不应|禁止|严禁|不允许|不能|不可")
+_NEGATIVE = re.compile(
+    r"\b(?:shall|must|will|should) not\b|\bmay not\b|\bnever\b|不得|不应|禁止|严禁|不允许|不能|不可"
+)
 _POSITIVE = re.compile(r"\b(?:shall|must|will|should)\b(?! not)|(?<!不)应|必须|须")
 
 
@@ -250,7 +305,10 @@ def _timing(i: int, j: int, texts: list[str]) -> Contradiction | None:
         per = _PERIODIC.search(texts[y])
         if rt and per and not _REALTIME.search(texts[y]) and not _PERIODIC.search(texts[x]):
             return Contradiction(
-                a=i, b=j, kind="timing", reason=f"“{rt.group()}” vs periodic “{per.group()}” on the same subject"
+                a=i,
+                b=j,
+                kind="timing",
+                reason=f"“{rt.group()}” vs periodic “{per.group()}” on the same subject",
             )
     return None
 

@@ -20,10 +20,64 @@ from .rules import _alt, detect_language, find_modals
 
 # Prefixes that make an identifier a requirement id on its own (A-01 is an action item, D1 a decision).
 REQUIREMENT_ID_PREFIXES = frozenset(
-    "REQ RQ REQT FR NFR NF SR SRS SYS SYR SWR HWR UR BR IR IF AC QR PR UC US TR DR CR SEC PERF F R".split()
+    [
+        "REQ",
+        "RQ",
+        "REQT",
+        "FR",
+        "NFR",
+        "NF",
+        "SR",
+        "SRS",
+        "SYS",
+        "SYR",
+        "SWR",
+        "HWR",
+        "UR",
+        "BR",
+        "IR",
+        "IF",
+        "AC",
+        "QR",
+        "PR",
+        "UC",
+        "US",
+        "TR",
+        "DR",
+        "CR",
+        "SEC",
+        "PERF",
+        "F",
+        "R",
+    ]
 )
 _ID_STOP_PREFIXES = frozenset(
-    "SHA UTF ISO IEC IEEE GB RFC TLS SSL AES RSA MD SM COVID HTTP IPV MQTT TOP LEVEL SUBSET P Q V QOS".split()
+    [
+        "SHA",
+        "UTF",
+        "ISO",
+        "IEC",
+        "IEEE",
+        "GB",
+        "RFC",
+        "TLS",
+        "SSL",
+        "AES",
+        "RSA",
+        "MD",
+        "SM",
+        "COVID",
+        "HTTP",
+        "IPV",
+        "MQTT",
+        "TOP",
+        "LEVEL",
+        "SUBSET",
+        "P",
+        "Q",
+        "V",
+        "QOS",
+    ]
 )
 _ID = re.compile(
     r"\[(?P<br>[A-Za-z][A-Za-z0-9]*[-_ ]?\d+(?:\.\d+)*)\]"
@@ -47,9 +101,10 @@ _WS = re.compile(r"\s+")
 
 _EN_SYSTEM = re.compile(_alt(en.SYSTEM_NOUNS), re.IGNORECASE)
 _EN_NON_SYSTEM = re.compile(_alt(en.NON_SYSTEM_SUBJECTS), re.IGNORECASE)
+# Used with .match(text, pos): no "^", which would anchor at the start of the string, not at pos.
 _EN_REMARK = re.compile(
-    r"^\s*(?:not\s+)?be\s+(?:" + "|".join(en.REMARK_VERBS) + r")\b"
-    r"|^\s*(?:not\s+)?(?:mention|note|say|discuss|decide|agree)\b",
+    r"\s*(?:not\s+)?be\s+(?:" + "|".join(en.REMARK_VERBS) + r")\b"
+    r"|\s*(?:not\s+)?(?:mention|note|say|discuss|decide|agree)\b",
     re.IGNORECASE,
 )
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,}[a-z]?\b|\b[A-Z][a-z]+[A-Z]\w*")
@@ -212,7 +267,10 @@ def _continues(text: str, unit: _Unit, s: int, e: int, wrap_width: float) -> boo
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans in ``text[start:end]``: Chinese 。！？；, English '. ' except after e.g./i.e./v1.2/3.5."""
+    """Sentence spans in ``text[start:end]``.
+
+    Chinese ends at 。！？；; English at '. ' but not after e.g. / i.e. and never inside v1.2 or 3.5.
+    """
     end = len(text) if end is None else end
     cuts = []
     for m in _ZH_SENT_END.finditer(text, start, end):
@@ -222,11 +280,12 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         while stop > start and text[stop - 1] in "\"”’')]":
             stop -= 1
         word = text[max(start, stop - 12) : stop].split()[-1:] or [""]
-        token = word[0].lower().lstrip("(\"“")
-        if token.endswith(_ABBREV) or re.fullmatch(r"(?:[a-z]\.)+|[A-Za-z]\.", token):
-            # "etc." or "5 min." can end a sentence; "e.g." and "i.e." never do.
-            if not (token.endswith(_SENTENCE_FINAL_ABBREV) and text[m.end() :].lstrip()[:1].isupper()):
-                continue
+        token = word[0].lower().lstrip('("“')
+        abbreviation = token.endswith(_ABBREV) or re.fullmatch(r"(?:[a-z]\.)+|[A-Za-z]\.", token)
+        # "etc." or "5 min." can end a sentence; "e.g." and "i.e." never do.
+        final = token.endswith(_SENTENCE_FINAL_ABBREV) and text[m.end() :].lstrip()[:1].isupper()
+        if abbreviation and not final:
+            continue
         cuts.append(m.end())
     spans, pos = [], start
     for cut in sorted(set(cuts)):
@@ -257,7 +316,7 @@ def _size_ok(sentence: str) -> bool:
 
 
 def has_requirement_signal(sentence: str, *, relaxed: bool = False) -> bool:
-    """An obligation with a plausible subject. ``relaxed`` (ids, table cells, list items) drops the subject test.
+    """An obligation with a plausible subject; ``relaxed`` (ids, cells, list items) drops the subject test.
 
     English "shall/must" need any subject but I/we/you/the document; "should/will/needs to" need a system-like
     subject. Chinese 应/必须/不得 need a subject that is not a person; 需要/支持/能够 need a system-like one.
@@ -273,9 +332,9 @@ def has_requirement_signal(sentence: str, *, relaxed: bool = False) -> bool:
     if re.search(r"[\u4e00-\u9fff]", sentence):
         for m in _ZH_CAPABILITY.finditer(sentence):
             subject = _subject(sentence, m.start())
-            if relaxed or (_ZH_ACTOR.search(subject) or _ACRONYM.search(subject)) and len(subject) <= 16:
-                if not _ZH_PERSON.match(subject):
-                    return True
+            system_like = (_ZH_ACTOR.search(subject) or _ACRONYM.search(subject)) and len(subject) <= 16
+            if (relaxed or system_like) and not _ZH_PERSON.match(subject):
+                return True
     return False
 
 
@@ -302,7 +361,7 @@ def _en_signal(sentence: str, start: int, end: int, word: str, strength: str, re
     if any(_EN_NON_SYSTEM.fullmatch(x) for x in words):
         return False
     if w == "will":
-        # "will" also narrates plans ("WP3 will model ..."): only a system-like subject makes it a requirement.
+        # "will" also narrates plans ("WP3 will model ..."): only a system-like subject makes it binding.
         return bool(_EN_SYSTEM.search(subject))
     return bool(_EN_SYSTEM.search(subject) or _ACRONYM.search(subject))
 
@@ -342,7 +401,9 @@ def extract_requirements(text: str, *, source: dict | None = None) -> list[Requi
         if unit.kind == "sentence":
             if body.endswith((":", "：")):
                 # A lead-in: the list items below it are read against it.
-                lead_in = collapse_ws(body)
+                # Only the sentence that ends in the colon introduces the list.
+                last = split_sentences(text, unit.start, unit.end)[-1]
+                lead_in = collapse_ws(text[last[0] : last[1]])
                 inherits = _INTRO_WORDS.search(lead_in) or has_requirement_signal(lead_in)
                 context = lead_in if inherits else None
             else:

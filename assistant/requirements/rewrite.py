@@ -106,13 +106,19 @@ def _actorless(part: str, language: str) -> bool:
 
 def _split_compound(text: str, language: str) -> list[str]:
     """Cut before each further obligation: a second modal in a new clause, or '; and <verb>' / '并<动词>'."""
-    binding = [u for u in find_modals(text) if u.strength in ("strong", "neutral") or u.word.lower() == "shall"]
+    binding = [
+        u for u in find_modals(text) if u.strength in ("strong", "neutral") or u.word.lower() == "shall"
+    ]
     cuts: list[tuple[int, int]] = []  # (cut position, where the next part's own text starts)
     for prev, cur in zip(binding, binding[1:], strict=False):
         between = text[prev.end : cur.start]
-        m = None
-        for m in re.finditer(r"[,;，；]\s*(?:and\s+|并且?|同时|而且|且)?|\s+(?:and|or)\s+|并且|并|同时|以及|且", between):
-            pass
+        # The last joint before the second modal is where the second obligation begins.
+        joints = list(
+            re.finditer(
+                r"[,;，；]\s*(?:and\s+|并且?|同时|而且|且)?|\s+(?:and|or)\s+|并且|并|同时|以及|且", between
+            )
+        )
+        m = joints[-1] if joints else None
         if m is not None:
             cuts.append((prev.end + m.start(), prev.end + m.end()))
     if not cuts and binding:
@@ -140,7 +146,9 @@ def _split_compound(text: str, language: str) -> list[str]:
     for part in parts[1:]:
         mods = find_modals(part)
         has_subject = mods and part[: mods[0].start].strip()
-        out.append(part if has_subject else text[:subject_end].strip() + (" " if language != "zh" else "") + part)
+        out.append(
+            part if has_subject else text[:subject_end].strip() + (" " if language != "zh" else "") + part
+        )
     return out
 
 
@@ -201,7 +209,11 @@ def _parse(text: str, language: str, passive: bool) -> _Part:
     modal = next(u for u in find_modals(rest) if u.strength != "weak" or u.word.lower() in ("will", "should"))
     subject = rest[: modal.start].strip(" ,，")
     if kind is None and subject.startswith(escape):
-        kind, cond, subject = ("if" if language == "zh" else "where"), escape, subject[len(escape) :].strip(" ,，")
+        kind, cond, subject = (
+            ("if" if language == "zh" else "where"),
+            escape,
+            subject[len(escape) :].strip(" ,，"),
+        )
     response = rest[modal.end :].strip()
     negative = bool(re.search(r"not|不|禁止|严禁", modal.word))
     if language != "zh" and kind is None:
@@ -243,7 +255,9 @@ def _np_en(subject: str) -> str:
     return subject
 
 
-_PREPOSITION_LEAD = re.compile(r"(?:during|with|for|in|on|at|after|before|upon|under|within)\b", re.IGNORECASE)
+_PREPOSITION_LEAD = re.compile(
+    r"(?:during|with|for|in|on|at|after|before|upon|under|within)\b", re.IGNORECASE
+)
 
 
 def _subject_en(subject: str) -> str:
@@ -326,7 +340,11 @@ def _criteria_en(p: _Part, findings: list[Finding]) -> list[str]:
         given = f"Given {p.condition}"
     elif p.lead:
         given = f"Given {p.lead[0].lower() + p.lead[1:]}"
-    when = f"when {p.condition}" if p.condition_kind in ("when", "if") and p.condition else "when <triggering event>"
+    when = (
+        f"when {p.condition}"
+        if p.condition_kind in ("when", "if") and p.condition
+        else "when <triggering event>"
+    )
     subject = _subject_en(p.subject)
     plural = _plural(p.subject)
     if p.negative:
@@ -346,7 +364,8 @@ def _criteria_zh(p: _Part, findings: list[Finding]) -> list[str]:
         given = f"鉴于{p.lead}"
     when = f"当{p.condition}时" if p.condition_kind in ("when", "if") and p.condition else "当<触发事件>时"
     subject = p.subject or zh.PLACEHOLDERS["actor"]
-    then = f"那么{subject}不{p.response}" if p.negative else f"那么{subject}{p.response}"
+    gap = " " if re.search(r"[A-Za-z0-9)]$", subject) else ""
+    then = f"那么{subject}{gap}不{p.response}" if p.negative else f"那么{subject}{gap}{p.response}"
     out = [f"{given}，{when}，{then}。"]
     out += _measurement_criteria(findings, "zh")
     return out
@@ -403,10 +422,15 @@ def _measurement_criteria(findings: list[Finding], language: str) -> list[str]:
 
 
 def suggest_rewrite(statement: str, findings: list[Finding], language: str) -> tuple[str, list[str]]:
-    """(EARS skeleton, acceptance criteria). Several EARS lines, one per line, when the statement is compound."""
+    """(EARS skeleton, acceptance criteria); a compound statement gives one EARS line per obligation."""
     lang = "zh" if language == "zh" else "en"
     text = _merge_placeholders(_apply_placeholders(statement, findings, lang))
-    parts = [_parse(p, lang, _actorless(p, lang)) for p in _split_compound(text, lang) if p.strip()]
+    pieces = [p for p in _split_compound(text, lang) if p.strip()]
+    if len(pieces) == 1:
+        # Placeholders can hide the pattern (被<...>清理), so a single statement keeps its own verdict.
+        parts = [_parse(pieces[0], lang, any(f.rule == "passive_no_actor" for f in findings))]
+    else:
+        parts = [_parse(p, lang, _actorless(p, lang)) for p in pieces]
     render = _ears_zh if lang == "zh" else _ears_en
     criteria_of = _criteria_zh if lang == "zh" else _criteria_en
     ears = "\n".join(render(p) for p in parts)

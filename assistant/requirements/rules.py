@@ -126,7 +126,7 @@ RULES: dict[str, Rule] = {
             _BOTH,
             3,
             6,
-            "Names an implementation {words}: state the need it serves unless the technology is a constraint.",
+            "Names an implementation {words}: state the need it serves, unless the technology is imposed.",
             "指定了实现技术 {words}：除非该技术是约束条件，请改写为其满足的需求。",
         ),
         Rule(
@@ -218,6 +218,8 @@ _TIME_MEASURE = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
+
+
 def has_measure(text: str) -> bool:
     return bool(_MEASURE_EN.search(text) or _MEASURE_ZH.search(text) or _TIME_MEASURE.search(text))
 
@@ -236,11 +238,11 @@ _EN_WEAK = re.compile(
 )
 _YING = rf"(?<![{zh.YING_PREV_EXCLUDE}])应(?![{zh.YING_NEXT_EXCLUDE}])"
 _ZH_STRONG = re.compile(rf"应当|应该|必须|务必|(?<![无毋必])须(?!知)|不得|禁止|严禁|不应|不允许|{_YING}")
-_ZH_NEUTRAL = re.compile(r"(?<![根据按如有所只])需要(?!时|的话)|(?<![无不所])需(?![求要知])|要求(?=\S{0,6}(?:系统|平台|在|能|必须|须|应))")
-# 可 alone is a modal only outside words like 可用性, 可靠, 可维护, 不可, 许可.
-_ZH_WEAK = re.compile(
-    r"可以|宜|最好|建议|(?<![不许认宁])可(?![用靠维扩移视见能信控配读选行追疑观持控变])"
+_ZH_NEUTRAL = re.compile(
+    r"(?<![根据按如有所只])需要(?!时|的话)|(?<![无不所])需(?![求要知])|要求(?=\S{0,6}(?:系统|平台|在|能|必须|须|应))"
 )
+# 可 alone is a modal only outside words like 可用性, 可靠, 可维护, 不可, 许可.
+_ZH_WEAK = re.compile(r"可以|宜|最好|建议|(?<![不许认宁])可(?![用靠维扩移视见能信控配读选行追疑观持控变])")
 # A modal followed by "and"/"or"/punctuation is being mentioned, not used ("the keywords shall and must").
 _MENTION_AFTER = re.compile(r"\s*(?:and|or|for|[,.)\"”’']|$)", re.IGNORECASE)
 
@@ -298,7 +300,9 @@ def _vague_term(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
     for pattern in (_VAGUE_EN, _VAGUE_ZH_PLAIN, _VAGUE_ZH_GUARDED):
         for m in pattern.finditer(ctx.text):
             word = m.group()
-            if word.lower() in _ALSO_VERBS and _VERB_POSITION.search(ctx.text[max(0, m.start() - 12) : m.start()]):
+            if word.lower() in _ALSO_VERBS and _VERB_POSITION.search(
+                ctx.text[max(0, m.start() - 12) : m.start()]
+            ):
                 continue  # "shall secure the link": a verb, not a vague adjective
             dim = _VAGUE_DIMENSION.get(word.lower(), _VAGUE_DIMENSION.get(word, "criterion"))
             if dim == "time" and ctx.time_measured:
@@ -316,7 +320,9 @@ def _escape_clause(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
 
 _OPEN_EN = re.compile(r"(?<![A-Za-z])etc\b\.?(?:\s*[.…]+)?|" + _alt(en.OPEN_ENDED[2:]), re.IGNORECASE)
 _OPEN_ZH = re.compile(_alt(zh.OPEN_ENDED))
-_DENG = re.compile(rf"(?<=[\u4e00-\u9fffA-Za-z0-9)）\]】])(?<![{zh.DENG_PREV_EXCLUDE}])等(?![等{zh.DENG_NEXT_EXCLUDE}])")
+_DENG = re.compile(
+    rf"(?<=[\u4e00-\u9fffA-Za-z0-9)）\]】])(?<![{zh.DENG_PREV_EXCLUDE}])等(?![等{zh.DENG_NEXT_EXCLUDE}])"
+)
 _LIST_SEPARATOR = re.compile(r"[、,，/]|和|及|与|或")
 
 
@@ -346,12 +352,16 @@ _EN_CONJ_VERB = re.compile(
     rf"({_alt(en.ACTION_VERBS)})\b",
     re.IGNORECASE,
 )
-_ZH_CONJ = re.compile(r"并且|(?<![合兼吞归])并(?![发行非不列购存且])|同时|以及|而且|且")
-_ZH_VERB_AFTER = re.compile(rf"\s*(?:[应须需]|必须|要)?\s*(?:在[^，。；]{{0,12}})?(?:{_alt(zh.ACTION_VERBS)})")
+_ZH_CONJ = re.compile(r"并且|(?<![合兼吞归])并(?!发(?![送布起出])|[行非不列购存且])|同时|以及|而且|且")
+_ZH_VERB_AFTER = re.compile(
+    rf"\s*(?:[应须需]|必须|要)?\s*(?:在[^，。；]{{0,12}})?(?:{_alt(zh.ACTION_VERBS)})"
+)
 
 
 def _compound(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
-    binding = [u for u in ctx.modals if u.strength in ("strong", "neutral") or u.word.lower() in ("will", "should")]
+    binding = [
+        u for u in ctx.modals if u.strength in ("strong", "neutral") or u.word.lower() in ("will", "should")
+    ]
     if len(binding) >= 2:
         # Two modals in the same clause ("shall not and must") are one obligation; across clauses, two.
         first, second = binding[0], binding[1]
@@ -388,11 +398,17 @@ _BY_ACTOR = re.compile(
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|default\b|means of\b|way of\b)",
     re.IGNORECASE,
 )
-_ZH_BEI = re.compile(rf"被\s*([\u4e00-\u9fff]{{0,4}}?)(?:{_alt(zh.ACTION_VERBS)}|[\u4e00-\u9fff](?=[，。；,;]|$))")
+_ZH_BEI = re.compile(
+    rf"被\s*([\u4e00-\u9fff]{{0,4}}?)(?:{_alt(zh.ACTION_VERBS)}|[\u4e00-\u9fff](?=[，。；,;]|$))(?![员人者方端部组师长])"
+)
 _ZH_VAGUE_ACTOR = re.compile(r"由(?:相关|有关)?(?:人员|专人|部门|单位|方面)(?:负责)?(?:进行)?")
 _LATIN_ACTOR = re.compile(r"[A-Z]{2,}[A-Za-z0-9]*|[A-Z][a-z]+[A-Z][A-Za-z]+")
 _ZH_ACTOR = re.compile(_alt(zh.ACTOR_NOUNS))
-_LEADING_ID = re.compile(r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】|[A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*[-_ ]?\d[\d.]*)\s*[:：)]?\s*")
+_ZH_METRIC = re.compile(_alt(zh.METRIC_NOUNS))
+_LEADING_ID = re.compile(
+    r"^\s*(?:\[[^\]]{1,20}\]|【[^】]{1,20}】|"
+    r"[A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*[-_ ]?\d[\d.]*)\s*[:：)]?\s*"
+)
 _ZH_CONDITION_LEAD = re.compile(r"^(?:当|在|若|如果|如|一旦|每当|对于|针对|按|根据)")
 
 
@@ -420,9 +436,17 @@ def _passive_no_actor(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]
         return hits
     cs, _ = _clause_bounds(ctx.text, first.start)
     subject = _LEADING_ID.sub("", ctx.text[cs : first.start]).strip()
-    if not subject or _PRONOUN_ZH.match(subject) or _ZH_CONDITION_LEAD.match(subject) and not _ZH_ACTOR.search(subject):
+    if (
+        not subject
+        or _PRONOUN_ZH.match(subject)
+        or _ZH_CONDITION_LEAD.match(subject)
+        and not _ZH_ACTOR.search(subject)
+    ):
         return hits  # no subject at all, or only a condition: the actor comes from context
-    if _ZH_ACTOR.search(subject) or _LATIN_ACTOR.search(subject) or "由" in ctx.text[first.start :]:
+    after = ctx.text[first.start :]
+    if _ZH_ACTOR.search(subject) or _LATIN_ACTOR.search(subject) or "由" in after or "被" in after:
+        return hits
+    if _ZH_METRIC.search(subject):
         return hits
     if not _CJK.search(subject):
         return hits
@@ -434,7 +458,8 @@ _DIMENSION_EN = _compile(en.DIMENSION_WORDS)
 _DIMENSION_ZH = re.compile(_alt(zh.DIMENSION_WORDS))
 _UNIT_AFTER_EN = re.compile(rf"\s*(?:[A-Za-z\-]+\s+)?(?:{_alt(en.UNITS)}|[%％])", re.IGNORECASE)
 _UNIT_AFTER_ZH = re.compile(
-    rf"\s*(?:{'|'.join(sorted(zh.UNITS, key=len, reverse=True))}|[%％]|[A-Za-z]+|[)）]?\s*(?:{_alt(en.UNITS)}))"
+    rf"\s*(?:{'|'.join(sorted(zh.UNITS, key=len, reverse=True))}|[%％]|[A-Za-z]+"
+    rf"|[)）]?\s*(?:{_alt(en.UNITS)}))"
 )
 _COMPARATIVE = re.compile(_alt(en.COMPARATIVES) + "|" + _alt(zh.COMPARATIVES), re.IGNORECASE)
 
@@ -442,8 +467,8 @@ _COMPARATIVE = re.compile(_alt(en.COMPARATIVES) + "|" + _alt(zh.COMPARATIVES), r
 def _missing_unit(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
     hits = []
     for m in _NUMBER.finditer(ctx.text):
-        if _is_id_number(ctx.text, m):
-            continue
+        if _is_id_number(ctx.text, m) or float(m.group().replace(",", "")) == 0:
+            continue  # identifiers need no unit, and neither does zero
         tail = ctx.text[m.end() :]
         if _UNIT_AFTER_EN.match(tail) or _UNIT_AFTER_ZH.match(tail):
             continue
@@ -457,13 +482,25 @@ def _missing_unit(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
     return hits
 
 
+# Words after which a number is a name, not a quantity ("TLS 1.2", "Level 3", "Figure 4").
+_NAMED_NUMBER = re.compile(
+    r"\b(?:v|version|release|rev|TLS|SSL|QoS|HTTP|level|subset|section|chapter|figure|fig\.|table|annex|appendix|"
+    r"phase|step|no\.|number|item|wave|line|workshop|ISO|IEC|GB/T|GB)\s$",
+    re.IGNORECASE,
+)
+
+
 def _is_id_number(text: str, m: re.Match[str]) -> bool:
     """True when the number belongs to an identifier, version, date, section or clock time."""
     lead = text[max(0, m.start() - 9) : m.start()]
-    if "." in m.group() and m.start() > 0 and (text[m.start() - 1].isalpha() or _CJK.match(text[m.start() - 1])):
+    if (
+        "." in m.group()
+        and m.start() > 0
+        and (text[m.start() - 1].isalpha() or _CJK.match(text[m.start() - 1]))
+    ):
         return True  # 等保2.0, MQTT3.1: a version glued to a name
     whole = text[max(0, m.start() - 9) : min(len(text), m.end() + 6)]
-    if re.search(r"(?:[A-Za-z_\-/§#]|v|version\s|TLS\s|SSL\s|QoS\s|Level\s|level\s|第|版本|编号|号)\s?$", lead):
+    if re.search(r"[A-Za-z_\-/§#]$|第\s?$|(?:版本|编号|号)\s?$", lead) or _NAMED_NUMBER.search(lead):
         return True
     return bool(re.search(r"\d+\.\d+\.\d+|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}|\d+\s*(?:年|月|号)", whole))
 
@@ -471,7 +508,8 @@ def _is_id_number(text: str, m: re.Match[str]) -> bool:
 _ABSOLUTE_EN = _compile(en.ABSOLUTES)
 _ABSOLUTE_ZH = re.compile(_alt(zh.ABSOLUTES))
 # "never" is untestable when it promises the absence of failure ("never crash", "never be down"); in a
-# prohibition or an invariant ("shall never expose", "a message never creates a second posting") it is testable.
+# prohibition or an invariant ("shall never expose", "a message never creates a second posting") it is
+# testable.
 _NEVER_FAILURE = re.compile(rf"never\s+(?:{_alt(en.FAILURE_VERBS)}|be\b)", re.IGNORECASE)
 _RATIO_OF_TESTS = re.compile(r"pass|coverage|test cases?|通过率|覆盖率|用例|签字|sign-?off", re.IGNORECASE)
 _PROHIBITION_ZH = re.compile(_alt(zh.PROHIBITIONS))
@@ -501,7 +539,7 @@ def _untestable_absolute(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int
 
 
 _TIMING_EN = re.compile(
-    r"(?<!or\s)(?<!and\s)" + _alt(en.VAGUE_TIMING) + r"(?!\s+(?:after|upon|on receipt|following)\b)",
+    _alt(en.VAGUE_TIMING) + r"(?!\s+(?:after|upon|on receipt|following)\b)",
     re.IGNORECASE,
 )
 _TIMING_ZH = re.compile(_alt(zh.VAGUE_TIMING))
@@ -521,7 +559,9 @@ _PRONOUN_EN = re.compile(
     r"was|were|has|have|needs?|requires?|includes?|means)\b))",
     re.IGNORECASE,
 )
-_PRONOUN_ZH = re.compile(r"(?:它们|它|其(?![他它余次中实])|该|此(?![外时后前])|这些|这(?![样里么])|上述|前述|以上(?!\s*\d))")
+_PRONOUN_ZH = re.compile(
+    r"(?:它们|它|其(?![他它余次中实])|该|此(?![外时后前])|这些|这(?![样里么])|上述|前述|以上(?!\s*\d))"
+)
 
 
 def _pronoun_ref(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
@@ -532,19 +572,25 @@ def _pronoun_ref(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
 
 
 _TECH_PRODUCT = re.compile(
-    _alt(t for t in en.TECH_PRODUCTS if len(t) > 3) + "|" + _alt(zh.TECH_PRODUCTS) + "|"
+    _alt(t for t in en.TECH_PRODUCTS if len(t) > 3)
+    + "|"
+    + _alt(zh.TECH_PRODUCTS)
+    + "|"
     # Short names (Go, Ada, Vue) are ordinary words unless written as the product is.
     + _alt(t for t in en.TECH_PRODUCTS if len(t) <= 3),
     0,
 )
 _TECH_PROTOCOL = re.compile(_alt(en.TECH_PROTOCOLS))
 _DESIGN_VERB_EN = re.compile(
-    r"\b(?:use|uses|using|used|adopt|adopts|employ|based on|implemented (?:in|with|using|on)|built (?:on|with)"
+    r"\b(?:use|uses|using|used|adopt|adopts|employ|based on|implemented (?:in|with|using|on)|"
+    r"built (?:on|with)"
     r"|developed (?:in|with)|written in|run on|deployed on)\b(?:\s+(?:a|an|the)\b)?\s*(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 _DESIGN_VERB_ZH = re.compile(rf"(?:{'|'.join(zh.DESIGN_VERBS)})\s*\S{{0,6}}$")
-_DESIGN_NOUN_ZH = re.compile(rf"(?:{'|'.join(zh.DESIGN_VERBS)})[^，。；]{{0,8}}?(?:{'|'.join(zh.DESIGN_NOUNS)})")
+_DESIGN_NOUN_ZH = re.compile(
+    rf"(?:{'|'.join(zh.DESIGN_VERBS)})[^，。；]{{0,8}}?(?:{'|'.join(zh.DESIGN_NOUNS)})"
+)
 _INTERFACE_CONTEXT = re.compile(_alt(en.INTERFACE_CONTEXT) + "|" + _alt(zh.INTERFACE_CONTEXT), re.IGNORECASE)
 
 

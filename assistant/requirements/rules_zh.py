@@ -1,6 +1,7 @@
 """Chinese lexicons for the quality rules and for extraction.
 
-Sources: GB/T 1.1 助动词用法（应/不应、宜/不宜、可/不必）, common review checklists for 需求规格说明书, and the
+Sources: GB/T 1.1 助动词用法（应/不应、宜/不宜、可/不必）, common review checklists for
+需求规格说明书, and the
 INCOSE / ISO 29148 list of ambiguous terms rendered in Chinese. Nothing here is derived from evaluation data.
 """
 
@@ -332,11 +333,34 @@ TECH_PRODUCTS: tuple[str, ...] = (
     "低代码",
 )
 
-DESIGN_VERBS: tuple[str, ...] = ("采用", "使用", "基于", "利用", "借助", "通过", "选用", "引入", "部署在", "运行在")
+DESIGN_VERBS: tuple[str, ...] = (
+    "采用",
+    "使用",
+    "基于",
+    "利用",
+    "借助",
+    "通过",
+    "选用",
+    "引入",
+    "部署在",
+    "运行在",
+)
 
 DESIGN_NOUNS: tuple[str, ...] = ("框架", "数据库", "中间件", "技术", "架构", "开发语言", "编程语言", "组件库")
 
-INTERFACE_CONTEXT: tuple[str, ...] = ("接口", "协议", "报文", "消息", "主题", "对接", "集成", "网关", "交换", "传输", "格式")
+INTERFACE_CONTEXT: tuple[str, ...] = (
+    "接口",
+    "协议",
+    "报文",
+    "消息",
+    "主题",
+    "对接",
+    "集成",
+    "网关",
+    "交换",
+    "传输",
+    "格式",
+)
 
 STRONG_MODALS: tuple[str, ...] = (
     "应当",
@@ -532,6 +556,34 @@ SUBJECT_NOUNS: tuple[str, ...] = ACTOR_NOUNS + (
     "响应时间",
     "性能",
     "可用性",
+)
+
+# A metric as subject ("响应时间应不超过 2 秒") is a quality constraint: it needs a figure, not an actor.
+METRIC_NOUNS: tuple[str, ...] = (
+    "时间",
+    "时长",
+    "耗时",
+    "延迟",
+    "时延",
+    "可用性",
+    "可用率",
+    "成功率",
+    "通过率",
+    "差异率",
+    "准确率",
+    "错误率",
+    "故障率",
+    "比例",
+    "比率",
+    "吞吐量",
+    "并发数",
+    "满意度",
+    "容量",
+    "百分位",
+    "间隔",
+    "周期",
+    "频率",
+    "速度",
 )
 
 PERSON_SUBJECTS: tuple[str, ...] = (

@@ -88,7 +88,9 @@ def gather(
     if not query:
         raise InvalidInputError("the query is empty")
     if len(query) > MAX_QUERY_CHARS:
-        raise InvalidInputError(f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS} are searched")
+        raise InvalidInputError(
+            f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS} are searched"
+        )
     language = question_language(query)
     forms = [QueryForm(query, language, False, tokenize(query))]
     with transaction(sessions) as session:
@@ -125,7 +127,11 @@ def gather(
     with transaction(sessions) as session:
         for form in forms:
             hits = chunk_store.keyword_search(
-                session, project_id=project_id, query=form.text, k=settings.candidates, document_ids=document_ids
+                session,
+                project_id=project_id,
+                query=form.text,
+                k=settings.candidates,
+                document_ids=document_ids,
             )
             out.keyword.append([(h.chunk_id, h.score) for h in hits])
         ids = list(dict.fromkeys(cid for hits in (*out.vector, *out.keyword) for cid, _ in hits))

@@ -16,7 +16,8 @@ class SearchFilters(BaseModel):
         None, description="Only these document types (meeting, email, spec, other)."
     )
     file_names: list[str] | None = Field(
-        None, description="Only these files: exact names as uploaded (archive members as 'archive.zip/member')."
+        None,
+        description="Only these files: exact names as uploaded (archive members as 'archive.zip/member').",
     )
     date_from: dt.date | None = Field(
         None, description="Only documents dated on or after this day; undated documents are left out."
@@ -53,8 +54,9 @@ class SearchResult(BaseModel):
     position: int = 0
     score: float = Field(description="Fused rank score; higher is better; only meaningful within one search.")
     vector_score: float | None = Field(
-        None, description="Cosine similarity of the query (or its translation) to the passage; None if the "
-        "vector index did not return it."
+        None,
+        description="Cosine similarity of the query (or its translation) to the passage; None if the "
+        "vector index did not return it.",
     )
     keyword_score: float | None = Field(
         None, description="Raw BM25 score of the best-matching query form; None if no query word matched."
@@ -72,6 +74,7 @@ class SearchResult(BaseModel):
 class SearchResponse(BaseModel):
     results: list[SearchResult]
     query_translation: str | None = Field(
-        None, description="The query translated into the project's other language, when that was searched too."
+        None,
+        description="The query translated into the project's other language, when that was searched too.",
     )
     relevant: bool = Field(description="Whether anything relevant was found (see is_relevant).")

@@ -92,8 +92,12 @@ class QueryTranslator:
         started = time.perf_counter()
         result: str | None = None
         try:
-            prompt = render_prompt("query_translate", None, target_language=LANGUAGE_NAMES[target], query=query)
-            reply = ask_structured(self._model(), QueryTranslation, [HumanMessage(prompt)], method=self._method)
+            prompt = render_prompt(
+                "query_translate", None, target_language=LANGUAGE_NAMES[target], query=query
+            )
+            reply = ask_structured(
+                self._model(), QueryTranslation, [HumanMessage(prompt)], method=self._method
+            )
             candidate = " ".join(reply.translation.split())
             if plausible_translation(query, candidate, target):
                 result = candidate

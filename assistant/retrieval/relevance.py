@@ -41,7 +41,9 @@ class RelevanceModel:
 # Fitted on XQuAD (both languages, all four directions pooled); see the module docstring.
 CALIBRATED: dict[str, RelevanceModel] = {
     "use-multilingual": RelevanceModel(cosine_center=0.45, cosine_slope=20.0, coverage_weight=3.0, bias=-1.0),
-    "multilingual-e5-small": RelevanceModel(cosine_center=0.85, cosine_slope=60.0, coverage_weight=3.0, bias=-1.0),
+    "multilingual-e5-small": RelevanceModel(
+        cosine_center=0.85, cosine_slope=60.0, coverage_weight=3.0, bias=-1.0
+    ),
 }
 # Embedders never calibrated here (an OpenAI-compatible server, the test fake): trust the keyword side and
 # treat cosine like USE's, the wider-spread and so more conservative scale.

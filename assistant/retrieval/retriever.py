@@ -1,7 +1,7 @@
 """The hybrid search as a langchain ``BaseRetriever``, so users can compose it in their own chains:
 
-    retriever = HybridRetriever(vectors=container.vectors, sessions=container.sessions, project_id="p1")
-    docs = retriever.invoke("接口联调什么时候开始?")
+retriever = HybridRetriever(vectors=container.vectors, sessions=container.sessions, project_id="p1")
+docs = retriever.invoke("接口联调什么时候开始?")
 """
 
 from __future__ import annotations

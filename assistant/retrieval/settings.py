@@ -23,12 +23,16 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         50, ge=5, le=500, description="Candidates each index returns before fusion (per query form)."
     )
-    rrf_k: float = Field(60.0, gt=0, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank).")
+    rrf_k: float = Field(
+        60.0, gt=0, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank)."
+    )
     vector_weight: float = Field(1.0, ge=0, description="Weight of the vector index's ranking in the fusion.")
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
     coverage_power: float = Field(
-        1.0, ge=0, description="A keyword hit counts w * coverage^power, coverage being the share of query words "
-        "it contains: a hit on one stray word (a number, an acronym) barely counts."
+        1.0,
+        ge=0,
+        description="A keyword hit counts w * coverage^power, coverage being the share of query words "
+        "it contains: a hit on one stray word (a number, an acronym) barely counts.",
     )
     translate: TranslateMode = Field(
         TranslateMode.never, description="Translate the query into the other language and search with both."
@@ -40,8 +44,11 @@ class RetrievalSettings(BaseModel):
         0.5, ge=0, le=1, description="is_relevant() is true when the best result's relevance reaches this."
     )
     min_cosine: float | None = Field(
-        None, ge=-1, le=1, description="Cosine at which a passage counts as relevant on its own; default: the "
-        "value calibrated for the embedder in use."
+        None,
+        ge=-1,
+        le=1,
+        description="Cosine at which a passage counts as relevant on its own; default: the "
+        "value calibrated for the embedder in use.",
     )
 
 

@@ -279,16 +279,17 @@ class ScanReport(BaseModel):
 
 
 # ---- what the LLM returns ----------------------------------------------------------------------------------
-# Lengths go into the JSON schema (llama.cpp turns it into a grammar, so output stays short and parses)
-# but are not validated: a wordy model is truncated instead of failing a whole batch.
+# No maxLength in the schema: llama.cpp expands "at most n characters" into n nested optional grammar rules,
+# which made every sampled token crawl. Length is held by the prompt and the max_tokens cap, and an
+# over-long field is truncated here instead of failing a whole batch.
 
 
 def _text(limit: int, description: str) -> Any:
-    return Field("", description=description, json_schema_extra={"maxLength": limit})
+    return Field("", description=f"{description.rstrip('.')} (at most {limit} characters).")
 
 
 def _level(description: str) -> Any:
-    return Field(3, description=description, json_schema_extra={"minimum": 1, "maximum": 5})
+    return Field(3, description=description)
 
 
 def _all_required(schema: dict[str, Any]) -> None:

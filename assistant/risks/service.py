@@ -659,7 +659,7 @@ def merge_finding(
             continue
         # Unowned fields: levels only go up (one more quote does not make a risk smaller); text fills gaps.
         if name in ("probability", "impact"):
-            if False:
+            if value <= current:
                 continue
         elif current:
             continue

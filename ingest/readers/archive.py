@@ -189,6 +189,10 @@ def expand_archive(file_name: str, data: bytes, limits: ReadLimits = ReadLimits(
 def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[ArchiveEntry]:
     """Every document under a folder, named "<folder>/<relative path>"; ZIPs in it are expanded too."""
     path = Path(path)
+    if not path.is_dir():
+        yield ArchiveEntry(path.name or str(path), None, f"not a folder: {path}")
+        return
+    label = path.resolve().name  # "." names the folder itself
     budget = _Budget(limits)
     for root, dirs, files in os.walk(path, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not is_skipped(d))
@@ -197,12 +201,10 @@ def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[Arc
             rel = file_path.relative_to(path).as_posix()
             if is_skipped(rel):
                 continue
-            full = f"{path.name}/{rel}" if path.name else rel
+            full = f"{label}/{rel}" if label else rel
             budget.files += 1
             if budget.files > limits.zip_max_files:
-                yield ArchiveEntry(
-                    path.name, None, f"more than {limits.zip_max_files} files; stopped reading"
-                )
+                yield ArchiveEntry(label, None, f"more than {limits.zip_max_files} files; stopped reading")
                 return
             ext = _extension(name)
             if file_path.is_symlink():
@@ -218,7 +220,7 @@ def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[Arc
                     continue
                 if budget.total + size > limits.zip_max_total_bytes:
                     yield ArchiveEntry(
-                        path.name,
+                        label,
                         None,
                         f"holds more than {format_limit(limits.zip_max_total_bytes)}; stopped reading",
                     )

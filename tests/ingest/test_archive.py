@@ -140,3 +140,9 @@ def test_folder_expansion_walks_subfolders_and_zips(tmp_path: Path) -> None:
     assert sorted(found) == ["proj/a.md", "proj/bundle.zip/c.eml", "proj/photo.jpg", "proj/sub/b.txt"]
     assert found["proj/sub/b.txt"].data == b"B"
     assert found["proj/photo.jpg"].error.startswith("unsupported type .jpg")
+
+
+def test_folder_that_does_not_exist_is_one_error(tmp_path: Path) -> None:
+    assert list(expand_folder(tmp_path / "missing", ReadLimits())) == [
+        ArchiveEntry("missing", None, f"not a folder: {tmp_path / 'missing'}")
+    ]

@@ -47,7 +47,11 @@ def make_project(container: Container) -> Callable[[str], str]:
 def ingest(container: Container) -> Callable[..., str]:
     def run(project_id: str, file_name: str, text: str, doc_type: DocumentType | None = None) -> str:
         outcome = ingest_file(
-            container.ingestor, project_id=project_id, file_name=file_name, data=text.encode(), doc_type=doc_type
+            container.ingestor,
+            project_id=project_id,
+            file_name=file_name,
+            data=text.encode(),
+            doc_type=doc_type,
         )
         assert outcome.document_id is not None and outcome.status.value == "indexed", outcome
         return outcome.document_id

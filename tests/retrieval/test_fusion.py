@@ -59,7 +59,9 @@ def test_weights_scale_contributions_and_zero_weight_lists_are_skipped() -> None
 
 
 def test_ties_keep_first_seen_order() -> None:
-    fused = fuse([RankedList("vector", [Hit("x", 0.5)]), RankedList("keyword", [Hit("y", 1.0, coverage=1.0)])])
+    fused = fuse(
+        [RankedList("vector", [Hit("x", 0.5)]), RankedList("keyword", [Hit("y", 1.0, coverage=1.0)])]
+    )
     assert ids(fused) == ["x", "y"]
 
 

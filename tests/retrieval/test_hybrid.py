@@ -46,7 +46,9 @@ def test_filter_by_document_type(container: Container, project: str) -> None:
 
 
 def test_filter_by_file_name_and_document_id(container: Container, project: str) -> None:
-    response = run(container, project, "migration ERP 接口", filters=SearchFilters(file_names=["migration.txt"]))
+    response = run(
+        container, project, "migration ERP 接口", filters=SearchFilters(file_names=["migration.txt"])
+    )
     assert {r.file_name for r in response.results} == {"migration.txt"}
     doc_id = response.results[0].document_id
     by_id = run(container, project, "ERP 接口", filters=SearchFilters(document_ids=[doc_id]))
@@ -59,7 +61,9 @@ def test_filter_by_date_range_leaves_out_undated(container: Container, project: 
         "会议纪要-接口联调.txt"
     }
     since_jan = SearchFilters(date_from=dt.date(2024, 1, 1))
-    names = {r.file_name for r in run(container, project, "ERP MES warehouse 接口", filters=since_jan).results}
+    names = {
+        r.file_name for r in run(container, project, "ERP MES warehouse 接口", filters=since_jan).results
+    }
     assert names == {"会议纪要-接口联调.txt", "mes_interface_spec.md"}  # the undated e-mail is left out
 
 
@@ -78,7 +82,9 @@ def test_other_projects_are_never_searched(
     assert run(container, other, "ERP 接口联调 secret plan").results[0].file_name == "secret.txt"
 
 
-def test_replaced_version_is_not_returned(container: Container, project: str, ingest: Callable[..., str]) -> None:
+def test_replaced_version_is_not_returned(
+    container: Container, project: str, ingest: Callable[..., str]
+) -> None:
     ingest(project, "migration.txt", "Subject: owner changed\nWang Qiang now owns the data migration.")
     texts = " ".join(r.text for r in run(container, project, "who owns the warehouse data migration").results)
     assert "Wang Qiang" in texts and "Li Na" not in texts
@@ -88,7 +94,9 @@ def test_vectors_of_invisible_chunks_are_ignored(container: Container, project: 
     query = "ghost passage about the ERP"
     vector = np.asarray([container.vectors.embeddings.embed_query(query)], dtype=np.float32)
     # A stale chunk Chroma still holds (its version replaced, its SQL row gone): the best vector match.
-    container.vectors.add(project, ["doc_ghost:v0:0"], vector, [{"project_id": project, "document_id": "doc_ghost"}])
+    container.vectors.add(
+        project, ["doc_ghost:v0:0"], vector, [{"project_id": project, "document_id": "doc_ghost"}]
+    )
     ids = [r.chunk_id for r in run(container, project, query).results]
     assert ids and "doc_ghost:v0:0" not in ids
 
@@ -105,7 +113,9 @@ def test_unknown_project_has_no_results(container: Container, make_project: Call
 def test_translated_query_searches_the_other_language(container: Container, project: str) -> None:
     llm = ScriptedChatModel().enqueue({"translation": "Who owns the warehouse data migration?"})
     conf = RetrievalSettings(translate=TranslateMode.always)
-    response = run(container, project, "仓库数据迁移由谁负责？", settings=conf, translator=QueryTranslator(llm))
+    response = run(
+        container, project, "仓库数据迁移由谁负责？", settings=conf, translator=QueryTranslator(llm)
+    )
     assert response.query_translation == "Who owns the warehouse data migration?"
     top = response.results[0]
     assert top.file_name == "migration.txt"
@@ -117,7 +127,9 @@ def test_translated_query_searches_the_other_language(container: Container, proj
 def test_failed_translation_degrades_to_plain_search(container: Container, project: str) -> None:
     llm = ScriptedChatModel().enqueue(TimeoutError("llm down"), TimeoutError("llm down"))
     conf = RetrievalSettings(translate=TranslateMode.always)
-    response = run(container, project, "ERP 接口联调什么时候开始？", settings=conf, translator=QueryTranslator(llm))
+    response = run(
+        container, project, "ERP 接口联调什么时候开始？", settings=conf, translator=QueryTranslator(llm)
+    )
     assert response.query_translation is None
     assert response.results[0].file_name == "会议纪要-接口联调.txt"
 
@@ -142,7 +154,9 @@ def test_wants_translation() -> None:
 
 
 def test_langchain_retriever(container: Container, project: str) -> None:
-    retriever = HybridRetriever(vectors=container.vectors, sessions=container.sessions, project_id=project, top_k=2)
+    retriever = HybridRetriever(
+        vectors=container.vectors, sessions=container.sessions, project_id=project, top_k=2
+    )
     docs = retriever.invoke("ERP 接口联调什么时候开始？")
     assert 1 <= len(docs) <= 2
     assert docs[0].metadata["file_name"] == "会议纪要-接口联调.txt"

@@ -31,7 +31,9 @@ def test_filters_reject_an_inverted_date_range() -> None:
 
 
 def result(relevance: float) -> SearchResult:
-    return SearchResult(chunk_id="c", document_id="d", file_name="f", text="t", score=0.1, relevance=relevance)
+    return SearchResult(
+        chunk_id="c", document_id="d", file_name="f", text="t", score=0.1, relevance=relevance
+    )
 
 
 def test_is_relevant_uses_the_best_result() -> None:
