@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from assistant.db import make_engine, make_session_factory, migrate, transaction
 from assistant.index.vector import VectorIndex
+from assistant.providers.embeddings import NamedEmbeddings, make_embeddings
 from assistant.providers.llm import structured_method
+from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
-from assistant.providers.embeddings import NamedEmbeddings, make_embeddings
-from assistant.providers.store import make_chroma_client
 from assistant.settings import LLMProvider, Settings
 from ingest.jobs import JobRunner
 from ingest.pipeline import Ingestor

@@ -14,11 +14,7 @@ _jieba_lock = threading.Lock()
 
 # Words so common that matching them says nothing about relevance.
 STOPWORDS = frozenset(
-    """a an the of to in on at for and or is are was were be been by with as it its this that these those from
-    what which who whom when where why how do does did will would shall should can could may might must
-    not no yes i you he she we they me him her us them my your our their there here than then so if
-    的 了 和 是 在 有 就 都 而 及 与 或 一个 我们 你们 他们 这 那 之 把 被 也 还 吗 呢 吧 啊 什么 哪些 怎么 如何 为什么 哪个 谁
-    """.split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "is", "are", "was", "were", "be", "been", "by", "with", "as", "it", "its", "this", "that", "these", "those", "from", "what", "which", "who", "whom", "when", "where", "why", "how", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "yes", "i", "you", "he", "she", "we", "they", "me", "him", "her", "us", "them", "my", "your", "our", "their", "there", "here", "than", "then", "so", "if", "的", "了", "和", "是", "在", "有", "就", "都", "而", "及", "与", "或", "一个", "我们", "你们", "他们", "这", "那", "之", "把", "被", "也", "还", "吗", "呢", "吧", "啊", "什么", "哪些", "怎么", "如何", "为什么", "哪个", "谁"]
 )
 
 

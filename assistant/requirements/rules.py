@@ -295,8 +295,14 @@ _VAGUE_DIMENSION = {**en.VAGUE_TERMS, **zh.VAGUE_TERMS}
 _ALSO_VERBS = frozenset({"secure", "clear", "optimized", "stable", "proper"})
 
 
+# "about 30 s" states a figure and then hedges it; "information about X" is no approximation.
+_APPROX_EN = re.compile(
+    r"\b(?:about|approximately|approx\.|around|roughly|circa|typically)(?=\s+\d)", re.IGNORECASE
+)
+
+
 def _vague_term(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
-    hits = []
+    hits = [("vague_term", [m.group()], (m.start(), m.end())) for m in _APPROX_EN.finditer(ctx.text)]
     for pattern in (_VAGUE_EN, _VAGUE_ZH_PLAIN, _VAGUE_ZH_GUARDED):
         for m in pattern.finditer(ctx.text):
             word = m.group()
@@ -392,6 +398,7 @@ _EN_PASSIVE = re.compile(
     re.IGNORECASE,
 )
 _STATIVE = frozenset(en.STATIVE_PARTICIPLES)
+_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|whose|whether|if)\b", re.IGNORECASE)
 # "by 03:00" or "by the end of" is a deadline, not an actor.
 _BY_ACTOR = re.compile(
     r"\bby\s+(?!\d|the end\b|end\b|noon\b|midnight\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
@@ -418,9 +425,11 @@ def _passive_no_actor(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]
         participle = m.group(1).lower()
         if participle in _STATIVE or participle in ("need", "speed", "feed"):
             continue
-        _, clause_end = _clause_bounds(ctx.text, m.end())
+        clause_start, clause_end = _clause_bounds(ctx.text, m.end())
         if _BY_ACTOR.search(ctx.text, m.end(), max(clause_end, m.end())):
             continue
+        if _SUBORDINATE.search(ctx.text, clause_start, m.start()):
+            continue  # "messages that must be sent": a description of data, not the obligation itself
         hits.append(("passive_no_actor", [m.group()], (m.start(), m.end())))
     for m in _ZH_BEI.finditer(ctx.text):
         if _ZH_ACTOR.search(m.group(1)) or _LATIN_ACTOR.search(m.group(1)):
@@ -461,6 +470,7 @@ _UNIT_AFTER_ZH = re.compile(
     rf"\s*(?:{'|'.join(sorted(zh.UNITS, key=len, reverse=True))}|[%％]|[A-Za-z]+"
     rf"|[)）]?\s*(?:{_alt(en.UNITS)}))"
 )
+_NUMBER_LIST_TAIL = re.compile(r"(?:\s*(?:,|，|、|and|or|to|至|到|-|–|~)\s*\d+(?:[.,]\d+)*)+", re.IGNORECASE)
 _COMPARATIVE = re.compile(_alt(en.COMPARATIVES) + "|" + _alt(zh.COMPARATIVES), re.IGNORECASE)
 
 
@@ -470,6 +480,8 @@ def _missing_unit(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
         if _is_id_number(ctx.text, m) or float(m.group().replace(",", "")) == 0:
             continue  # identifiers need no unit, and neither does zero
         tail = ctx.text[m.end() :]
+        more = _NUMBER_LIST_TAIL.match(tail)  # "1, 5 and 15 minutes" shares one unit
+        tail = tail[more.end() :] if more else tail
         if _UNIT_AFTER_EN.match(tail) or _UNIT_AFTER_ZH.match(tail):
             continue
         cs, _ = _clause_bounds(ctx.text, m.start())
@@ -499,6 +511,8 @@ def _is_id_number(text: str, m: re.Match[str]) -> bool:
         and (text[m.start() - 1].isalpha() or _CJK.match(text[m.start() - 1]))
     ):
         return True  # 等保2.0, MQTT3.1: a version glued to a name
+    if "." in m.group() and re.search(r"\b[A-Z][A-Za-z]+\s$", lead):
+        return True  # "Scheme 2.0", "Python 3.11": a version after a proper name
     whole = text[max(0, m.start() - 9) : min(len(text), m.end() + 6)]
     if re.search(r"[A-Za-z_\-/§#]$|第\s?$|(?:版本|编号|号)\s?$", lead) or _NAMED_NUMBER.search(lead):
         return True

@@ -178,3 +178,20 @@ def test_clean_statements_have_no_findings() -> None:
         == []
     )
     assert detect("当采购订单审批通过时，ERP 应在 5 分钟内将订单发送至供应商门户。") == []
+
+
+def test_passive_in_a_relative_clause_is_not_the_obligation() -> None:
+    text = "The gateway shall forward the messages that must be sent to the ERP."
+    assert "passive_no_actor" not in rules_of(text)
+
+
+def test_hedged_figures_are_vague_but_prepositions_are_not() -> None:
+    assert words_of("The report shall be ready in about 30 minutes.", "vague_term") == ["about"]
+    assert words_of("The portal shall show information about each order.", "vague_term") == []
+
+
+def test_numbers_sharing_one_unit_and_versions_after_names() -> None:
+    assert "missing_unit" not in rules_of("The sender shall retry at intervals of 1, 5 and 15 minutes.")
+    assert "missing_unit" not in rules_of(
+        "The ERP shall pass the Multi-Level Protection Scheme 2.0 assessment."
+    )

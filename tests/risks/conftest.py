@@ -78,7 +78,12 @@ def project_id(sessions: sessionmaker[Session]) -> str:
 @pytest.fixture
 def rs() -> RiskSettings:
     # Thresholds for HashingEmbeddings (bag of tokens): the same statement reworded scores ~0.7-0.9 there.
-    return RiskSettings(match_threshold=0.5, match_threshold_cross_category=0.85, scan_batch_size=3)
+    return RiskSettings(
+        match_threshold=0.5,
+        match_threshold_cross_category=0.85,
+        scan_batch_size=3,
+        scan_max_findings_per_call=3,
+    )
 
 
 @pytest.fixture

@@ -172,7 +172,8 @@ def test_scan_creates_drafts_with_evidence_and_history(
     assert "不可信" in system and "$" not in system
     assert '<passage n="1" page="1">' in user and '<passage n="2" page="2">' in user and LUNCH not in user
     assert call["kwargs"]["max_tokens"] == rs.scan_max_output_tokens
-    assert call["kwargs"]["response_format"]["schema"]["properties"]["risks"]["maxItems"] == 3
+    schema = call["kwargs"]["response_format"]["schema"]
+    assert schema["properties"]["risks"]["maxItems"] == rs.scan_max_findings_per_call
 
 
 def test_scanning_the_same_document_again_adds_nothing(
