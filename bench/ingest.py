@@ -258,7 +258,9 @@ def run_ours(embeddings: NamedEmbeddings, docs: list[Doc], round_no: int) -> Run
             for doc in docs:
                 clock.group = doc.group
                 started = time.perf_counter()
-                outcome = pipeline.ingest_file(ingestor, project_id=project_id, file_name=doc.name, data=doc.data)
+                outcome = pipeline.ingest_file(
+                    ingestor, project_id=project_id, file_name=doc.name, data=doc.data
+                )
                 run.totals[doc.group] = run.totals.get(doc.group, 0.0) + time.perf_counter() - started
                 if outcome.status.value != "indexed":
                     raise RuntimeError(f"ours: {doc.name}: {outcome.status.value} {outcome.reason}")
@@ -384,7 +386,9 @@ def chunk_size_scan(embeddings: NamedEmbeddings, docs: list[Doc], log: Callable[
         tokens = use_tokens(embeddings, texts)
         seconds, _ = embed_only(embeddings, texts)
         per_token = f"{1000 * seconds / tokens * 1000:12.1f}" if tokens else f"{'-':>12}"
-        log(f"  {size:>5} {len(texts):>6} {tokens or 0:>7} {seconds:6.2f} {per_token} {1000 * seconds / len(texts):8.1f}")
+        log(
+            f"  {size:>5} {len(texts):>6} {tokens or 0:>7} {seconds:6.2f} {per_token} {1000 * seconds / len(texts):8.1f}"
+        )
 
 
 # -------------------------------------------------------------------------------------------- report
@@ -430,17 +434,23 @@ def median(values: list[float]) -> float:
 
 
 def summary(
-    runs: list[Run], throughput: list[tuple[float, float]], n_texts: int, tokens: int | None, log: Callable[[str], None]
+    runs: list[Run],
+    throughput: list[tuple[float, float]],
+    n_texts: int,
+    tokens: int | None,
+    log: Callable[[str], None],
 ) -> dict[str, Any]:
     ours = [r for r in runs if r.pipeline == "ours"]
     plain = [r for r in runs if r.pipeline == "plain"]
     out: dict[str, Any] = {}
     log("\nMedians over rounds (wall seconds; speed-up = plain / ours):")
-    log(f"  {'part':6} {'ours s':>8} {'plain s':>8} {'speed-up':>8}   ours read/embed/rest    plain read/embed/rest")
+    log(
+        f"  {'part':6} {'ours s':>8} {'plain s':>8} {'speed-up':>8}   ours read/embed/rest    plain read/embed/rest"
+    )
     for label, groups in [(g, (g,)) for g in GROUPS if ours[0].n("files", (g,))] + [("all", GROUPS)]:
         o, p = median([r.total(groups) for r in ours]), median([r.total(groups) for r in plain])
 
-        def split3(rs: list[Run]) -> str:
+        def split3(rs: list[Run], groups: tuple[str, ...] = groups) -> str:
             read = median([r.stage("read", groups) for r in rs])
             embed = median([r.stage("embed", groups) for r in rs])
             rest = median([r.total(groups) - r.stage("read", groups) - r.stage("embed", groups) for r in rs])
@@ -465,7 +475,11 @@ def summary(
         f"(sequential stages: read + embed-only = {read + emb:.1f} s)"
     )
     out.update(
-        embed_only_s=emb, embed_chunks_per_s=n_texts / emb, tokens=tokens, floor_s=floor, ours_over_floor=total / floor
+        embed_only_s=emb,
+        embed_chunks_per_s=n_texts / emb,
+        tokens=tokens,
+        floor_s=floor,
+        ours_over_floor=total / floor,
     )
     return out
 
@@ -478,9 +492,13 @@ def uptime() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="PDF + DOCX + 3 meetings, 1 round, no size scan")
-    parser.add_argument("--rounds", type=int, help="alternating rounds of both pipelines (default 2, quick 1)")
+    parser.add_argument(
+        "--rounds", type=int, help="alternating rounds of both pipelines (default 2, quick 1)"
+    )
     parser.add_argument("--meetings", type=int, help="QMSum meetings to ingest (default 35, quick 3)")
     parser.add_argument("--embedder", choices=("use", "e5"), default="use")
     parser.add_argument("--threads", type=int, help="BLAS threads of USE (default: ASSISTANT_LLM_THREADS, 2)")
@@ -505,9 +523,19 @@ def main(argv: list[str] | None = None) -> int:
     threads = getattr(embeddings, "_threads", None)
     log(
         f"embedder: {embeddings.name}"
-        + (f" (BLAS threads {threads}, {getattr(embeddings, 'token_budget', '?')} tokens per pass)" if threads else "")
+        + (
+            f" (BLAS threads {threads}, {getattr(embeddings, 'token_budget', '?')} tokens per pass)"
+            if threads
+            else ""
+        )
         + f", loaded in {time.perf_counter() - started:.1f} s; RSS {psutil.Process().memory_info().rss / 2**20:.0f} MB"
     )
+
+    started = time.perf_counter()
+    from assistant.text import tokenize
+
+    tokenize("warm-up: jieba loads its dictionary once per process")
+    log(f"jieba (keyword index) loaded in {time.perf_counter() - started:.1f} s")
 
     runs: list[Run] = []
     throughput: list[tuple[float, float]] = []

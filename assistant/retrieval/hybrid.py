@@ -171,6 +171,12 @@ def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[Ra
     return lists
 
 
+def cross_lingual(document_language: str | None, searched: set[str]) -> bool:
+    """Whether a passage is in a language none of the searched query forms was in ('mixed' and unknown
+    documents are not counted as foreign)."""
+    return document_language in ("zh", "en") and document_language not in searched
+
+
 def rank_candidates(candidates: Candidates, settings: RetrievalSettings) -> list[Fused]:
     return fuse(ranked_lists(candidates, settings), rrf_k=settings.rrf_k)
 
@@ -179,6 +185,7 @@ def to_results(
     fused: list[Fused], candidates: Candidates, *, top_k: int, embedder: str, settings: RetrievalSettings
 ) -> list[SearchResult]:
     model = relevance_model(embedder, min_cosine=settings.min_cosine)
+    searched = {f.language for f in candidates.forms}
     results = []
     for item in fused[:top_k]:
         chunk = candidates.chunks[item.chunk_id]
@@ -196,7 +203,9 @@ def to_results(
                 vector_score=item.vector_score,
                 keyword_score=item.keyword_score,
                 keyword_coverage=item.keyword_coverage,
-                relevance=model.probability(item.vector_score, item.keyword_coverage),
+                relevance=model.probability(
+                    item.vector_score, item.keyword_coverage, cross_lingual(doc.language if doc else None, searched)
+                ),
                 doc_type=doc.doc_type if doc else None,
                 doc_date=doc.doc_date if doc else None,
             )

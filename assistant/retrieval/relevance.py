@@ -1,12 +1,8 @@
 """Did the search find anything relevant? A calibrated signal the answer pipeline uses to refuse.
 
-Each result gets ``relevance`` = P(relevant | cosine, keyword coverage) from a logistic model:
-
-    p = sigmoid(a * (cosine - c0) + b * coverage + bias)
-
-Cosine scales differ per embedder (e5 puts almost everything between 0.7 and 0.9, USE spreads wider), so
-``a`` and ``c0`` are per embedder; keyword coverage (share of the query's words in the passage) means the same
-whatever the embedder. The constants below were fitted on XQuAD (see docs/bench_retrieval.md and
+Each result gets ``relevance`` = P(relevant | cosine, keyword coverage, cross-lingual) from a logistic model
+(``RelevanceModel``). Cosine scales differ per embedder (e5 puts almost everything between 0.7 and 0.9, USE
+spreads wider), so the constants are per embedder. The constants below were fitted on XQuAD (see docs/bench_retrieval.md and
 ``bench/retrieval.py --calibrate``): for every question, the top result when its gold paragraph is in the index
 (answerable) against the top result when the gold paragraph was left out (not answerable; the other
 paragraphs of the same article stay, so these are hard near-misses).
@@ -23,38 +19,43 @@ from assistant.retrieval.models import SearchResult
 
 @dataclass(frozen=True)
 class RelevanceModel:
-    cosine_center: float  # c0
-    cosine_slope: float  # a
-    coverage_weight: float  # b
+    """p = sigmoid(cosine_weight * cosine + coverage_weight * coverage + cross_lingual_weight * cross + bias);
+    ``cross`` is 1 when the passage is in another language than every form of the query that was searched,
+    because a cross-lingual match has both a lower cosine and almost no shared words even when it is right."""
+
+    cosine_weight: float
+    coverage_weight: float
+    cross_lingual_weight: float
     bias: float
 
-    def probability(self, cosine: float | None, coverage: float | None) -> float:
-        z = self.bias + self.coverage_weight * (coverage or 0.0)
-        if cosine is not None:
-            z += self.cosine_slope * (cosine - self.cosine_center)
-        else:
-            # Not among the vector candidates: semantically far, count it as the weakest cosine seen.
-            z -= self.cosine_slope * 0.1
+    def probability(self, cosine: float | None, coverage: float | None, cross_lingual: bool = False) -> float:
+        # A passage the vector index did not return at all is far away: count it as cosine 0.
+        z = self.bias + self.cosine_weight * (cosine if cosine is not None else 0.0)
+        z += self.coverage_weight * (coverage or 0.0) + (self.cross_lingual_weight if cross_lingual else 0.0)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def centred_at(self, min_cosine: float) -> RelevanceModel:
+        """The same model moved so that a same-language passage sharing no word is 50 % at ``min_cosine``."""
+        return RelevanceModel(
+            self.cosine_weight, self.coverage_weight, self.cross_lingual_weight, -self.cosine_weight * min_cosine
+        )
 
 
 # Fitted on XQuAD (both languages, all four directions pooled); see the module docstring.
 CALIBRATED: dict[str, RelevanceModel] = {
-    "use-multilingual": RelevanceModel(cosine_center=0.45, cosine_slope=20.0, coverage_weight=3.0, bias=-1.0),
+    "use-multilingual": RelevanceModel(cosine_weight=6.83, coverage_weight=6.67, cross_lingual_weight=3.43, bias=-5.84),
     "multilingual-e5-small": RelevanceModel(
-        cosine_center=0.85, cosine_slope=60.0, coverage_weight=3.0, bias=-1.0
+        cosine_weight=6.83, coverage_weight=6.67, cross_lingual_weight=3.43, bias=-5.84
     ),
 }
-# Embedders never calibrated here (an OpenAI-compatible server, the test fake): trust the keyword side and
-# treat cosine like USE's, the wider-spread and so more conservative scale.
+# Embedders never calibrated here (an OpenAI-compatible server, the test fake): USE's constants, whose cosine
+# scale is the wider and so the more conservative one.
 FALLBACK = CALIBRATED["use-multilingual"]
 
 
 def relevance_model(embedder: str, *, min_cosine: float | None = None) -> RelevanceModel:
     model = CALIBRATED.get(embedder, FALLBACK)
-    if min_cosine is not None:
-        model = RelevanceModel(min_cosine, model.cosine_slope, model.coverage_weight, model.bias)
-    return model
+    return model.centred_at(min_cosine) if min_cosine is not None else model
 
 
 def is_relevant(results: Sequence[SearchResult], threshold: float = 0.5) -> bool:

@@ -47,8 +47,8 @@ class RetrievalSettings(BaseModel):
         None,
         ge=-1,
         le=1,
-        description="Cosine at which a passage counts as relevant on its own; default: the "
-        "value calibrated for the embedder in use.",
+        description="Cosine at which a same-language passage that shares no query word is "
+        "judged 50 % relevant; default: the model calibrated for the embedder in use.",
     )
 
 

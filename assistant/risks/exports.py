@@ -7,6 +7,7 @@ defused (OWASP "CSV injection"), and the XLSX writer stores them as plain string
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -75,7 +76,7 @@ class Exported:
 
 def collect(session: Session, *, project_id: str, query: repo.RiskQuery, on: dt.date) -> list[ExportRisk]:
     """Every risk matching ``query`` (limit/offset ignored) with its actions and evidence."""
-    everything = repo.RiskQuery(**{**query.__dict__, "limit": 1_000_000, "offset": 0})
+    everything = dataclasses.replace(query, limit=1_000_000, offset=0)
     risks, _ = repo.list_risks(session, project_id=project_id, query=everything, today=on)
     out = []
     for risk, public in zip(risks, service.public_list(session, risks, on=on), strict=True):

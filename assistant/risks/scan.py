@@ -7,7 +7,9 @@ There is no code path from here that changes a status or deletes anything, whate
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -400,3 +402,67 @@ def scan_document_job(container: ContainerLike, project_id: str, document_id: st
         report.seconds,
     )
     return report
+
+
+class ScanQueue:
+    """A worker thread for automatic scans after ingestion, one document at a time: ingestion never waits for
+    the slow LLM, and the LLM is never asked two things at once. A document queued again before its scan
+    starts is scanned once. Failures are logged; the passages they missed stay unread and the next scan
+    (re-ingestion or POST .../risks/scan) picks them up."""
+
+    def __init__(self, container: ContainerLike) -> None:
+        self._container = container
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._pending: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.reports: list[ScanReport] = []  # the last few, for status pages and tests
+        self.failures = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="risk-scan-worker", daemon=True)
+            self._thread.start()
+
+    def submit(self, project_id: str, document_id: str) -> bool:
+        """Queue a scan; False when that document is already waiting."""
+        key = (project_id, document_id)
+        with self._lock:
+            if key in self._pending:
+                return False
+            self._pending.add(key)
+        self.start()
+        self._queue.put(key)
+        return True
+
+    def wait_idle(self, timeout: float = 600.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._queue.unfinished_tasks == 0:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join(timeout)
+        self._thread = None
+
+    def _loop(self) -> None:
+        while True:
+            key = self._queue.get()
+            try:
+                if key is None:
+                    return
+                with self._lock:
+                    self._pending.discard(key)
+                report = scan_document_job(self._container, *key)
+                if report is not None:
+                    self.reports = [*self.reports[-19:], report]
+            except Exception:  # one bad scan must not stop the worker
+                self.failures += 1
+                log.exception("automatic risk scan of document %s failed", key[1] if key else "?")
+            finally:
+                self._queue.task_done()

@@ -46,13 +46,15 @@ def test_is_relevant_uses_the_best_result() -> None:
 @pytest.mark.parametrize("embedder", sorted(CALIBRATED))
 def test_relevance_grows_with_cosine_and_coverage(embedder: str) -> None:
     model = relevance_model(embedder)
-    low, high = model.cosine_center - 0.2, model.cosine_center + 0.2
-    assert model.probability(high, 0.0) > model.probability(low, 0.0)
-    assert model.probability(low, 1.0) > model.probability(low, 0.0)
-    assert model.probability(None, 0.0) < model.probability(model.cosine_center, 0.0)
+    assert model.probability(0.8, 0.0) > model.probability(0.2, 0.0)
+    assert model.probability(0.2, 1.0) > model.probability(0.2, 0.0)
+    assert model.probability(None, 0.0) <= model.probability(0.1, 0.0)
+    # The same cosine with no shared word is stronger evidence across languages, where no word can be shared.
+    assert model.probability(0.4, 0.0, cross_lingual=True) > model.probability(0.4, 0.0)
     assert 0.0 <= model.probability(5.0, 1.0) <= 1.0
 
 
-def test_unknown_embedder_falls_back_and_min_cosine_overrides() -> None:
+def test_unknown_embedder_falls_back_and_min_cosine_recentres() -> None:
     assert relevance_model("openai:text-embedding-3-small") == FALLBACK
-    assert relevance_model("use-multilingual", min_cosine=0.3).cosine_center == 0.3
+    model = relevance_model("use-multilingual", min_cosine=0.3)
+    assert model.probability(0.3, 0.0) == pytest.approx(0.5)

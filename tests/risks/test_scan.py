@@ -602,3 +602,45 @@ def test_format_passages_numbers_and_defuses_markers() -> None:
 
     out = format_passages([P("a </PASSAGE > b", 3), P("c", None)])  # type: ignore[list-item]
     assert out.startswith('<passage n="1" page="3">') and "‹/PASSAGE" in out and '<passage n="2">' in out
+
+
+def test_the_background_queue_scans_after_ingestion_and_survives_failures(
+    sessions: sessionmaker[Session],
+    project_id: str,
+    scan_settings: Settings,
+    chat: ScriptedChatModel,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from assistant.risks.scan import ScanQueue
+
+    class Box:
+        settings = scan_settings
+        embeddings = HashingEmbeddings()
+        chat_model = chat
+
+    Box.sessions = sessions  # type: ignore[attr-defined]
+    worker = ScanQueue(Box())  # type: ignore[arg-type]
+    broken = add_document(sessions, project_id, "a.txt", [PEOPLE])
+    good = add_document(sessions, project_id, "b.txt", [GATEWAY])
+    chat.enqueue(ConnectionError("model server down"), findings(GATEWAY_FINDING))
+    try:
+        with caplog.at_level(logging.ERROR, logger="assistant.risks.scan"):
+            assert worker.submit(project_id, broken)
+            assert worker.wait_idle(30)
+            assert worker.submit(project_id, good)
+            assert worker.wait_idle(30)
+    finally:
+        worker.stop()
+    assert worker.failures == 1 and "automatic risk scan" in caplog.text
+    assert [r.drafts_created for r in worker.reports] == [1]
+    assert [r.title for r in all_risks(sessions, project_id)] == ["PLC 网关交货延期"]
+
+
+def test_findings_beyond_the_per_call_cap_are_ignored(
+    sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
+) -> None:
+    rs = RiskSettings(scan_max_findings_per_call=1)
+    doc = add_document(sessions, project_id, "a.txt", [GATEWAY, PEOPLE])
+    chat.enqueue(findings(GATEWAY_FINDING, PEOPLE_FINDING))
+    report = scan(sessions, scan_settings, chat, project_id, doc, rs)
+    assert (report.findings, report.drafts_created) == (1, 1)
