@@ -261,12 +261,14 @@ def demo(
 
 def _register_commands() -> None:
     from api.cli_analysis import ask, five_why, requirements_app
+    from api.cli_risks import risks_app
     from api.cli_search import search
 
     app.command("search")(search)
     app.command("ask")(ask)
     app.command("five-why")(five_why)
     app.add_typer(requirements_app, name="requirements")
+    app.add_typer(risks_app, name="risks")
 
 
 _register_commands()

@@ -14,6 +14,8 @@ from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
+from assistant.risks.scan import ScanQueue
+from assistant.risks.settings import risk_settings_from
 from assistant.settings import LLMProvider, Settings
 from ingest.jobs import JobRunner
 from ingest.pipeline import Ingestor
@@ -59,8 +61,19 @@ class Container:
             settings=self.settings,
             sessions=self.sessions,
             vectors=self.vectors,
-            on_indexed=[self._extract_requirements],
+            on_indexed=[self._extract_requirements, self._queue_risk_scan],
         )
+
+    @cached_property
+    def risk_scans(self) -> ScanQueue:
+        scans = ScanQueue(self)
+        scans.start()
+        return scans
+
+    def _queue_risk_scan(self, project_id: str, document_id: str) -> None:
+        """The LLM is slow on two cores: scans run on their own queue so ingestion never waits for them."""
+        if risk_settings_from(self.settings).auto_scan:
+            self.risk_scans.submit(project_id, document_id)
 
     def _extract_requirements(self, project_id: str, document_id: str) -> None:
         """Rules and the embedder, no LLM: fast enough to keep a project's requirement list current on every
@@ -118,6 +131,8 @@ class Container:
     def close(self) -> None:
         if "runner" in self.__dict__:
             self.runner.stop()
+        if "risk_scans" in self.__dict__:
+            self.risk_scans.stop()
         if self._llama is not None:
             self._llama.stop()
         self.engine.dispose()

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from api.container import Container
 from api.errors import install_error_handlers
-from api.routes import ask, documents, five_why, health, jobs, projects, requirements
+from api.routes import ask, documents, five_why, health, jobs, projects, requirements, risks, search
 from api.routes.health import app_version
 from assistant.settings import Settings, load_settings
 
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     )
     app.state.container = container
     install_error_handlers(app)
-    for module in (projects, documents, jobs, ask, five_why, requirements, health):
+    for module in (projects, documents, jobs, search, ask, five_why, requirements, risks, health):
         app.include_router(module.router)
     app.include_router(documents.reindex_router)
 

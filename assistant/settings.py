@@ -93,10 +93,38 @@ class Settings(BaseSettings):
     zip_max_total_mb: float = Field(512.0, gt=0, description="Most bytes one archive may expand to (MB).")
     zip_max_ratio: int = Field(200, ge=2, description="Largest expansion ratio of one archive member.")
 
+    # Retrieval knobs; None keeps the measured default of assistant/retrieval/settings.py.
+    retrieval_top_k: int | None = Field(None, description="Passages returned when the caller does not say (8).")
+    retrieval_candidates: int | None = Field(None, description="Candidates per index before fusion (50).")
+    retrieval_fusion: str | None = Field(None, description="convex (default) or rrf.")
+    retrieval_rrf_k: float | None = Field(None, description="Reciprocal-rank-fusion constant (60).")
+    retrieval_vector_weight: float | None = Field(None, description="Weight of the vector side in fusion.")
+    retrieval_keyword_weight: float | None = Field(None, description="Weight of the BM25 side in fusion.")
+    retrieval_coverage_power: float | None = Field(None, description="How much query-word coverage counts.")
+    retrieval_translate: str | None = Field(None, description="never | auto | always: also search a translation.")
+    retrieval_translation_weight: float | None = Field(None, description="Weight of the translated query.")
+    retrieval_relevance_threshold: float | None = Field(None, description="Below it, /ask refuses (0.5).")
+    retrieval_min_cosine: float | None = Field(None, description="Override the embedder's calibrated cosine.")
+
+    # Risk register knobs; None keeps the default of assistant/risks/settings.py.
+    risk_webhook_url: str | None = Field(None, description="POSTed a JSON body when a risk is new or raised to high/critical.")
+    risk_webhook_retries: int | None = Field(None, description="Delivery attempts after the first (3).")
+    risk_webhook_backoff_s: float | None = Field(None, description="First back-off between attempts, doubling (1 s).")
+    risk_webhook_timeout_s: float | None = Field(None, description="Seconds per delivery attempt (10).")
+    risk_match_threshold: float | None = Field(None, description="Similarity at which a finding joins an existing risk of its category.")
+    risk_match_threshold_cross_category: float | None = Field(None, description="The same across categories.")
+    risk_auto_scan: bool | None = Field(None, description="Scan every newly indexed or changed document for risks (true).")
+    risk_scan_max_passages: int | None = Field(None, description="Most cue passages sent to the LLM per document.")
+    risk_scan_batch_size: int | None = Field(None, description="Passages per LLM call.")
+    risk_scan_max_findings_per_call: int | None = Field(None, description="Most risks one LLM call may return.")
+    risk_scan_max_output_tokens: int | None = Field(None, description="Output tokens per scan call.")
+    risk_scan_passage_chars: int | None = Field(None, description="Characters of each passage shown to the LLM.")
+    risk_scan_min_cue_score: int | None = Field(None, description="Cue score a passage needs to reach the LLM.")
+
     host: str = Field("127.0.0.1", description="Address the API server binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API server binds.")
 
-    @field_validator("chroma_url", "llm_base_url", "embeddings_base_url")
+    @field_validator("chroma_url", "llm_base_url", "embeddings_base_url", "risk_webhook_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and value.strip() == "":
@@ -124,7 +152,23 @@ class Settings(BaseSettings):
                 f"{ENV_PREFIX}EMBEDDINGS_MODEL={self.embeddings_model!r} is not a packaged model; "
                 f"choose one of: {', '.join(m.value for m in LocalEmbeddingModel)}"
             )
+        self._check_component_settings()
         return self
+
+    def _check_component_settings(self) -> None:
+        """The retrieval and risk packages own their defaults; a bad override still fails at start-up."""
+        from assistant.retrieval.settings import retrieval_settings_from
+        from assistant.risks.settings import risk_settings_from
+
+        for prefix, build in (("retrieval_", retrieval_settings_from), ("risk_", risk_settings_from)):
+            try:
+                build(self)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                name = f"{ENV_PREFIX}{prefix}{err['loc'][0]}".upper() if err["loc"] else prefix
+                raise ValueError(f"{name}: {err['msg']} (got {err.get('input')!r})") from None
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{ENV_PREFIX}{prefix.upper()}*: {exc}") from None
 
     @property
     def resolved_database_url(self) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import re
 import statistics
 import sys
@@ -41,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.db import transaction
+from assistant.errors import AssistantError
 from assistant.providers.embeddings import NamedEmbeddings, make_embeddings
 from assistant.risks.settings import RiskSettings, risk_settings_from
 from assistant.settings import Settings, load_settings
@@ -233,7 +235,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     from assistant.risks.scan import scan_document
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="risk-bench-"))
-    settings = load_settings(data_dir=data_dir, llm_threads=args.threads, risk_auto_scan=False)
+    # A long LLM timeout: on a shared machine one call can take minutes, and a timed-out call ends the scan.
+    settings = load_settings(
+        data_dir=data_dir, llm_threads=args.threads, llm_timeout_s=args.timeout, risk_auto_scan=False
+    )
     rs = risk_settings_from(
         settings,
         scan_max_passages=args.max_passages,
@@ -270,22 +275,29 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
                 project_id = projects.get_project(session, ref=project).id
             for name, document_id in docs.items():
-                report = scan_document(
-                    chat_model=llm,
-                    embeddings=container.embeddings,
-                    sessions=container.sessions,
-                    settings=settings,
-                    project_id=project_id,
-                    document_id=document_id,
-                    risk_settings=rs,
-                )
+                load_before = os.getloadavg()[0]
+                try:
+                    report = scan_document(
+                        chat_model=llm,
+                        embeddings=container.embeddings,
+                        sessions=container.sessions,
+                        settings=settings,
+                        project_id=project_id,
+                        document_id=document_id,
+                        risk_settings=rs,
+                    )
+                except AssistantError as exc:
+                    print(f"{name}: scan failed: {exc}", flush=True)
+                    per_doc.append({"project": project, "document": name, "failed": str(exc)})
+                    continue
                 pages, real = _pages(container, document_id)
                 row = {
                     "project": project,
                     "document": name,
+                    "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
                     "pages": pages,
                     "pages_are_real": real,
-                    **report.model_dump(exclude={"document_ids", "project_id"}),
+                    **report.model_dump(exclude={"document_ids", "project_id", "pages"}),
                     "seconds_per_page": round(report.seconds / pages, 2) if pages else None,
                     "llm_calls_per_page": round(report.llm_calls / pages, 3) if pages else None,
                     "tokens_per_page": round((report.prompt_tokens + report.completion_tokens) / pages, 1)
@@ -323,7 +335,8 @@ def _line(row: dict[str, object]) -> str:
         f"({row['seconds_per_page']} s/page) | calls {row['llm_calls']} | tokens {row['prompt_tokens']}+"
         f"{row['completion_tokens']} | cues {row['passages_with_cues']}/{row['passages_seen']} sent "
         f"{row['passages_sent']} | drafts {row['drafts_created']} merges {row['merges']} "
-        f"dropped {row['dropped_bad_quote']} dup {row['duplicates']} errors {len(row['errors'])}"  # type: ignore[arg-type]
+        f"dropped {row['dropped_bad_quote']} dup {row['duplicates']} errors {len(row['errors'])} "  # type: ignore[arg-type]
+        f"| load {row['load_average']}"
     )
 
 
@@ -345,6 +358,7 @@ def main() -> None:
     r = sub.add_parser("run", help="ingest, scan and score with the local LLM")
     r.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary folder")
     r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--timeout", type=float, default=900.0, help="seconds one LLM call may take")
     r.add_argument("--max-passages", type=int, default=RiskSettings.scan_max_passages)
     r.add_argument("--batch-size", type=int, default=RiskSettings.scan_batch_size)
     r.add_argument("--max-tokens", type=int, default=RiskSettings.scan_max_output_tokens)

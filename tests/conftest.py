@@ -35,6 +35,8 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "cache_dir": tmp_path / "cache",
         "embeddings_provider": "fake",
         "llm_provider": "fake",
+        # The scripted model answers what a test queued; a background risk scan must not take those replies.
+        "risk_auto_scan": False,
         "_env_file": None,
     }
     values.update(overrides)

@@ -18,7 +18,7 @@ from assistant.db import transaction
 from assistant.documents.models import Chunk, Document
 from assistant.errors import InvalidInputError
 from assistant.index import chunks as chunk_store
-from assistant.retrieval.fusion import Fused, Hit, RankedList, fuse, keyword_coverage
+from assistant.retrieval.fusion import Fused, Hit, RankedList, fuse_lists, keyword_coverage
 from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResult
 from assistant.retrieval.query_expansion import Translator, other_language
 from assistant.retrieval.relevance import is_relevant, relevance_model
@@ -178,7 +178,7 @@ def cross_lingual(document_language: str | None, searched: set[str]) -> bool:
 
 
 def rank_candidates(candidates: Candidates, settings: RetrievalSettings) -> list[Fused]:
-    return fuse(ranked_lists(candidates, settings), rrf_k=settings.rrf_k)
+    return fuse_lists(ranked_lists(candidates, settings), method=settings.fusion, rrf_k=settings.rrf_k)
 
 
 def to_results(
@@ -204,7 +204,9 @@ def to_results(
                 keyword_score=item.keyword_score,
                 keyword_coverage=item.keyword_coverage,
                 relevance=model.probability(
-                    item.vector_score, item.keyword_coverage, cross_lingual(doc.language if doc else None, searched)
+                    item.vector_score,
+                    item.keyword_coverage,
+                    cross_lingual(doc.language if doc else None, searched),
                 ),
                 doc_type=doc.doc_type if doc else None,
                 doc_date=doc.doc_date if doc else None,

@@ -37,13 +37,18 @@ class RelevanceModel:
     def centred_at(self, min_cosine: float) -> RelevanceModel:
         """The same model moved so that a same-language passage sharing no word is 50 % at ``min_cosine``."""
         return RelevanceModel(
-            self.cosine_weight, self.coverage_weight, self.cross_lingual_weight, -self.cosine_weight * min_cosine
+            self.cosine_weight,
+            self.coverage_weight,
+            self.cross_lingual_weight,
+            -self.cosine_weight * min_cosine,
         )
 
 
 # Fitted on XQuAD (both languages, all four directions pooled); see the module docstring.
 CALIBRATED: dict[str, RelevanceModel] = {
-    "use-multilingual": RelevanceModel(cosine_weight=6.83, coverage_weight=6.67, cross_lingual_weight=3.43, bias=-5.84),
+    "use-multilingual": RelevanceModel(
+        cosine_weight=7.15, coverage_weight=7.67, cross_lingual_weight=4.01, bias=-6.46
+    ),
     "multilingual-e5-small": RelevanceModel(
         cosine_weight=6.83, coverage_weight=6.67, cross_lingual_weight=3.43, bias=-5.84
     ),

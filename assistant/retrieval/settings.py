@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.retrieval.fusion import FusionMethod
+
 
 class TranslateMode(StrEnum):
     never = "never"
@@ -23,11 +25,16 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         50, ge=5, le=500, description="Candidates each index returns before fusion (per query form)."
     )
+    fusion: FusionMethod = Field(
+        FusionMethod.convex,
+        description="convex: weighted sum of z-scored cosines and coverage-weighted BM25 (measured best); "
+        "rrf: confidence-weighted reciprocal rank fusion (use equal weights with it).",
+    )
     rrf_k: float = Field(
         60.0, gt=0, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank)."
     )
-    vector_weight: float = Field(1.0, ge=0, description="Weight of the vector index's ranking in the fusion.")
-    keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    vector_weight: float = Field(0.2, ge=0, description="Weight of the vector side in the fusion.")
+    keyword_weight: float = Field(0.8, ge=0, description="Weight of the BM25 side in the fusion.")
     coverage_power: float = Field(
         1.0,
         ge=0,

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval.fusion import Hit, RankedList, fuse, keyword_coverage
+from assistant.retrieval.fusion import (
+    FusionMethod,
+    Hit,
+    RankedList,
+    fuse,
+    fuse_convex,
+    fuse_lists,
+    keyword_coverage,
+)
 
 
 def ids(fused: list) -> list[str]:
@@ -73,3 +81,40 @@ def test_keyword_coverage() -> None:
     assert keyword_coverage(["erp", "接口", "联调"], "erp 接口 测试 计划") == pytest.approx(2 / 3)
     assert keyword_coverage(["erp", "erp"], ["erp"]) == 1.0
     assert keyword_coverage([], "anything") == 0.0
+
+
+def test_convex_fusion_ignores_the_embedders_cosine_scale() -> None:
+    kw = RankedList("keyword", [Hit("c", 5.0, coverage=1.0), Hit("b", 4.0, coverage=0.5)], weight=0.8)
+    wide = RankedList("vector", [Hit("a", 0.9), Hit("b", 0.5), Hit("c", 0.1)], weight=0.2)
+    narrow = RankedList("vector", [Hit("a", 0.87), Hit("b", 0.85), Hit("c", 0.83)], weight=0.2)  # e5-like
+    assert ids(fuse_convex([wide, kw])) == ids(fuse_convex([narrow, kw]))
+
+
+def test_convex_fusion_scores() -> None:
+    vec = RankedList("vector", [Hit("a", 0.9), Hit("b", 0.5), Hit("c", 0.1)], weight=0.2)
+    kw = RankedList(
+        "keyword", [Hit("c", 10.0, gain=1.0, coverage=1.0), Hit("d", 5.0, gain=0.5, coverage=0.5)]
+    )
+    fused = {f.chunk_id: f for f in fuse_convex([vec, kw])}
+    z = 0.4 / (0.32 / 3) ** 0.5  # cosines 0.9, 0.5, 0.1: mean 0.5, population std sqrt(0.32/3)
+    assert fused["a"].score == pytest.approx(0.2 * z / 3)
+    assert fused["c"].score == pytest.approx(0.2 * -z / 3 + 1.0)
+    # d was not among the vector candidates: it counts as the lowest of them, plus half coverage * half score.
+    assert fused["d"].score == pytest.approx(0.2 * -z / 3 + 0.5 * 0.5)
+    assert fused["d"].vector_score is None and fused["d"].keyword_coverage == 0.5
+    assert ids(fuse_convex([vec, kw])) == ["c", "d", "a", "b"]
+
+
+def test_convex_fusion_edge_cases() -> None:
+    assert fuse_convex([]) == []
+    same = RankedList("vector", [Hit("a", 0.5), Hit("b", 0.5)])
+    assert [f.score for f in fuse_convex([same])] == [0.0, 0.0]  # no spread, no preference
+    zero = RankedList("keyword", [Hit("a", 0.0, coverage=1.0)])
+    assert fuse_convex([zero])[0].score == 0.0
+
+
+def test_fuse_lists_dispatches() -> None:
+    vec = RankedList("vector", [Hit("a", 0.9), Hit("b", 0.1)])
+    assert ids(fuse_lists([vec], method=FusionMethod.rrf)) == ids(
+        fuse_lists([vec], method=FusionMethod.convex)
+    )

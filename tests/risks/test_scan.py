@@ -579,7 +579,8 @@ def test_the_ingestion_hook_respects_auto_scan(
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY])
 
     class Box:
-        settings = scan_settings
+        # The shared test settings switch automatic scans off; this test is about the switch.
+        settings = scan_settings.model_copy(update={"risk_auto_scan": True})
         embeddings = HashingEmbeddings()
         chat_model = chat
 
@@ -614,7 +615,8 @@ def test_the_background_queue_scans_after_ingestion_and_survives_failures(
     from assistant.risks.scan import ScanQueue
 
     class Box:
-        settings = scan_settings
+        # The shared test settings switch automatic scans off; this test is about the switch.
+        settings = scan_settings.model_copy(update={"risk_auto_scan": True})
         embeddings = HashingEmbeddings()
         chat_model = chat
 
