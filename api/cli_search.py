@@ -14,11 +14,7 @@ from assistant.db import transaction
 from assistant.documents.models import DocumentType
 from assistant.errors import AssistantError
 from assistant.projects import repository as projects
-from assistant.providers.llm import structured_method
-from assistant.retrieval.hybrid import search as hybrid_search
 from assistant.retrieval.models import SearchFilters
-from assistant.retrieval.query_expansion import QueryTranslator
-from assistant.retrieval.settings import TranslateMode, retrieval_settings_from
 from assistant.settings import load_settings
 
 console = Console()
@@ -58,28 +54,13 @@ def search(
     try:
         with transaction(container.sessions) as session:
             project_id = projects.get_project(session, ref=project).id
-        conf = retrieval_settings_from(container.settings)
-        translator = (
-            QueryTranslator(lambda: container.chat_model, method=structured_method(container.settings))
-            if conf.translate is not TranslateMode.never
-            else None
-        )
         filters = SearchFilters(
             doc_types=doc_type or None,
             file_names=file_name or None,
             date_from=date_from.date() if date_from else None,
             date_to=date_to.date() if date_to else None,
         )
-        response = hybrid_search(
-            container.vectors,
-            container.sessions,
-            project_id,
-            query,
-            top_k=top_k,
-            filters=filters,
-            settings=conf,
-            translator=translator,
-        )
+        response = container.search(project_id, query, top_k=top_k, filters=filters)
     except (AssistantError, ValueError) as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -87,7 +68,11 @@ def search(
         container.close()
     if response.query_translation:
         console.print(f"also searched: [italic]{response.query_translation}[/italic]")
-    table = Table("#", "score", "relevance", "file", "page / section", "passage")
+    table = Table("#", "score", "relevance")
+    # File names stay whole (people copy them); the passage column gives way in a narrow terminal.
+    table.add_column("file", no_wrap=True)
+    table.add_column("page / section", max_width=30)
+    table.add_column("passage", ratio=1)
     for i, r in enumerate(response.results, start=1):
         where = f"p. {r.page}" if r.page is not None else (r.section or "")
         table.add_row(str(i), f"{r.score:.4f}", f"{r.relevance:.2f}", r.file_name, where, _snippet(r.text))

@@ -43,7 +43,9 @@ def load(lang: str) -> tuple[dict[str, str], list[dict]]:
     for line in (EVAL / f"corpus_{lang}.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         corpus[row["doc_id"]] = row["text"]
-    queries = [json.loads(line) for line in (EVAL / f"queries_{lang}.jsonl").read_text(encoding="utf-8").splitlines()]
+    queries = [
+        json.loads(line) for line in (EVAL / f"queries_{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     return corpus, queries
 
 
@@ -69,7 +71,9 @@ def ask(container: Container, pid: str, question: str):  # type: ignore[no-untyp
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100, help="answerable questions")
     parser.add_argument("--refusals", type=int, default=50, help="questions whose gold paragraph is left out")
     parser.add_argument("--lang", choices=["zh", "en", "both"], default="both")
@@ -88,7 +92,10 @@ def main() -> None:
             t0 = time.perf_counter()
             full = build(container, f"xquad-{lang}-full", corpus, set())
             holdout = build(container, f"xquad-{lang}-holdout", corpus, leave_out)
-            print(f"[{lang}] indexed 2 x {len(corpus)} paragraphs in {time.perf_counter() - t0:.0f} s", flush=True)
+            print(
+                f"[{lang}] indexed 2 x {len(corpus)} paragraphs in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
             for q in answerable:
                 t = time.perf_counter()
                 out = ask(container, full, q["question"])
@@ -103,18 +110,35 @@ def main() -> None:
                         "refused": out.refused,
                         "has_gold": any(g in norm(out.answer) for g in gold),
                         "cites": len(supported),
-                        "cites_gold": sum(any(g in passages.get(c.document_id, "") for g in gold) for c in supported),
+                        "cites_gold": sum(
+                            any(g in passages.get(c.document_id, "") for g in gold) for c in supported
+                        ),
                     }
                 )
-                print(json.dumps({**rows[-1], "q": q["question"], "answer": out.answer}, ensure_ascii=False), flush=True)
+                print(
+                    json.dumps({**rows[-1], "q": q["question"], "answer": out.answer}, ensure_ascii=False),
+                    flush=True,
+                )
             for q in held:
                 t = time.perf_counter()
                 out = ask(container, holdout, q["question"])
-                rows.append({"lang": lang, "kind": "held_out", "seconds": time.perf_counter() - t, "refused": out.refused})
-                print(json.dumps({**rows[-1], "q": q["question"], "answer": out.answer}, ensure_ascii=False), flush=True)
+                rows.append(
+                    {
+                        "lang": lang,
+                        "kind": "held_out",
+                        "seconds": time.perf_counter() - t,
+                        "refused": out.refused,
+                    }
+                )
+                print(
+                    json.dumps({**rows[-1], "q": q["question"], "answer": out.answer}, ensure_ascii=False),
+                    flush=True,
+                )
         container.close()
     print()
-    print(f"{'lang':5} {'answerable':>10} {'gold in answer':>15} {'cite precision':>15} {'refused(held-out)':>18} {'s/answer':>9}")
+    print(
+        f"{'lang':5} {'answerable':>10} {'gold in answer':>15} {'cite precision':>15} {'refused(held-out)':>18} {'s/answer':>9}"
+    )
     for lang in [*langs, "all"]:
         sel = [r for r in rows if lang in ("all", r["lang"])]
         ans = [r for r in sel if r["kind"] == "answerable"]

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from weakref import WeakKeyDictionary
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.container import Container
 from api.deps import ContainerDep, ProjectDep
-from assistant.providers.llm import structured_method
-from assistant.retrieval.hybrid import search
 from assistant.retrieval.models import SearchFilters, SearchResponse
-from assistant.retrieval.query_expansion import QueryTranslator
-from assistant.retrieval.settings import TranslateMode, retrieval_settings_from
 
 router = APIRouter(prefix="/projects/{project}", tags=["search"])
 
@@ -29,45 +21,18 @@ class SearchRequest(BaseModel):
     filters: SearchFilters | None = Field(None, description="Narrow the search; the project always applies.")
 
 
-# One translator per container keeps its memory of recent translations across requests.
-_translators: WeakKeyDictionary[Container, QueryTranslator] = WeakKeyDictionary()
-_lock = threading.Lock()
-
-
-def translator_for(container: Container) -> QueryTranslator:
-    with _lock:
-        translator = _translators.get(container)
-        if translator is None:
-            # A callable, so the LLM is only started when a query really needs translating.
-            translator = QueryTranslator(
-                lambda: container.chat_model, method=structured_method(container.settings)
-            )
-            _translators[container] = translator
-        return translator
-
-
 @router.post(
     "/search",
     response_model=SearchResponse,
     summary="Search a project's passages",
-    description="Hybrid search (multilingual vectors + BM25 over jieba tokens, fused by confidence-weighted "
-    "reciprocal rank) over the project's indexed documents. A Chinese question finds English passages and the "
-    "reverse. Returns the ranked passages with their citation fields (document_id, file_name, page, section), "
-    "`score` (fused, orders this response only), the raw `vector_score` (cosine) and `keyword_score` (BM25), "
-    "and `relevance` (calibrated 0-1); `relevant` says whether anything relevant was found. When query "
-    "translation is on (ASSISTANT_RETRIEVAL_TRANSLATE), `query_translation` shows the translated query that "
-    "was searched as well. 404 for an unknown project, 422 for an empty query or a bad filter.",
+    description="Hybrid search (multilingual vectors + BM25 over jieba tokens, fused by convex combination of "
+    "z-scored cosines and coverage-weighted BM25, or confidence-weighted reciprocal rank) over the project's "
+    "indexed documents. A Chinese question finds English passages and the reverse. Returns the ranked passages "
+    "with their citation fields (document_id, file_name, page, section), `score` (fused; orders this response "
+    "only), the raw `vector_score` (cosine) and `keyword_score` (BM25), `keyword_coverage` and `relevance` "
+    "(calibrated 0-1); `relevant` says whether anything relevant was found. When query translation is on "
+    "(ASSISTANT_RETRIEVAL_TRANSLATE), `query_translation` shows the translated query that was searched as "
+    "well. 404 for an unknown project, 422 for an empty query or a bad filter.",
 )
 def search_project(project: ProjectDep, container: ContainerDep, body: SearchRequest) -> SearchResponse:
-    conf = retrieval_settings_from(container.settings)
-    translator = translator_for(container) if conf.translate is not TranslateMode.never else None
-    return search(
-        container.vectors,
-        container.sessions,
-        project.id,
-        body.query,
-        top_k=body.top_k,
-        filters=body.filters,
-        settings=conf,
-        translator=translator,
-    )
+    return container.search(project.id, body.query, top_k=body.top_k, filters=body.filters)

@@ -227,6 +227,7 @@ def scan_document(
     chunk_texts = {c.id: c.text for c in chunks}
     matcher = RiskMatcher(embeddings, rs.match_threshold, rs.match_threshold_cross_category)
     for batch in _batches(selected, rs.scan_batch_size):
+        asked = time.monotonic()
         with _metered() as meter:
             try:
                 answer = ask_structured(llm, schema, build_messages(batch, rs), method=method, retries=1)
@@ -236,6 +237,7 @@ def scan_document(
                 report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
                 continue
             finally:
+                report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
                 report.llm_calls += meter.calls
                 report.prompt_tokens += meter.prompt_tokens
                 report.completion_tokens += meter.completion_tokens

@@ -253,6 +253,7 @@ class ScanReport(BaseModel):
     passages_over_cap: int = Field(0, description="Passages left out by the per-document cap.")
     passages_sent: int = Field(0, description="Passages sent to the LLM.")
     llm_calls: int = 0
+    llm_seconds: float = Field(0.0, description="Time spent waiting for the LLM.")
     prompt_tokens: int = 0
     completion_tokens: int = 0
     findings: int = Field(0, description="Risks the LLM returned.")
@@ -276,6 +277,8 @@ class ScanReport(BaseModel):
                 mine.extend(x for x in theirs if x not in mine)
             elif info.annotation in (int, "int"):
                 setattr(self, name, mine + theirs)
+            elif name == "llm_seconds":
+                self.llm_seconds = round(mine + theirs, 2)
 
 
 # ---- what the LLM returns ----------------------------------------------------------------------------------

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.container import Container
-from api.main import create_app
 from assistant.db import transaction
 from assistant.documents.models import DocumentType
 from assistant.projects import repository as projects
-from ingest.pipeline import ingest_file
+from ingest.pipeline import Ingestor, ingest_file
 
 MEETING = """会议纪要：ERP 与 MES 接口联调启动会
 会议时间：2024年3月5日
@@ -45,9 +43,12 @@ def make_project(container: Container) -> Callable[[str], str]:
 
 @pytest.fixture
 def ingest(container: Container) -> Callable[..., str]:
+    # A bare Ingestor: the app's one also runs requirement extraction and LLM risk scans, not wanted here.
+    ingestor = Ingestor(settings=container.settings, sessions=container.sessions, vectors=container.vectors)
+
     def run(project_id: str, file_name: str, text: str, doc_type: DocumentType | None = None) -> str:
         outcome = ingest_file(
-            container.ingestor,
+            ingestor,
             project_id=project_id,
             file_name=file_name,
             data=text.encode(),
@@ -66,14 +67,3 @@ def project(make_project: Callable[[str], str], ingest: Callable[..., str]) -> s
     ingest(project_id, "mes_interface_spec.md", SPEC)
     ingest(project_id, "migration.txt", EMAIL, DocumentType.email)
     return project_id
-
-
-@pytest.fixture
-def search_client(container: Container) -> Iterator[TestClient]:
-    from api.routes import search
-
-    app = create_app(container=container)
-    if not any(getattr(r, "path", "") == "/projects/{project}/search" for r in app.routes):
-        app.include_router(search.router)  # until the backbone includes it
-    with TestClient(app) as c:
-        yield c

@@ -25,7 +25,9 @@ def app() -> typer.Typer:
 
 
 def test_cli_prints_the_ranked_passages(project: str, cli_env: None) -> None:
-    result = CliRunner().invoke(app(), ["search", "ERP 接口联调什么时候开始？", "--project", project, "-k", "2"])
+    result = CliRunner().invoke(
+        app(), ["search", "ERP 接口联调什么时候开始？", "--project", project, "-k", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert "会议纪要-接口联调.txt" in result.output
 
