@@ -9,8 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from assistant.errors import ConfigurationError
 from assistant.retrieval.fusion import FusionMethod
 
 
@@ -38,11 +39,13 @@ class RetrievalSettings(BaseModel):
     coverage_power: float = Field(
         1.0,
         ge=0,
-        description="A keyword hit counts w * coverage^power, coverage being the share of query words "
-        "it contains: a hit on one stray word (a number, an acronym) barely counts.",
+        description="A keyword hit counts in proportion to coverage^power, coverage being the share of "
+        "the query's words it contains: a hit on one stray word (a number, an acronym) counts little.",
     )
     translate: TranslateMode = Field(
-        TranslateMode.never, description="Translate the query into the other language and search with both."
+        TranslateMode.never,
+        description="Also search the query translated by the LLM into the other language: auto = only when "
+        "the project holds documents in the other language or mixed ones.",
     )
     translation_weight: float = Field(
         1.0, ge=0, description="Weight of the rankings of the translated query, relative to the original's."
@@ -63,10 +66,18 @@ _FIELDS: dict[str, Any] = {name: field for name, field in RetrievalSettings.mode
 
 
 def retrieval_settings_from(settings: object) -> RetrievalSettings:
-    """Build from ``settings.retrieval_<field>`` where present (None means: keep the default)."""
+    """Build from ``settings.retrieval_<field>`` where present (None means: keep the default). A bad value
+    is a ConfigurationError naming the variable, as for every other setting."""
     values = {}
     for name in _FIELDS:
         value = getattr(settings, f"retrieval_{name}", None)
         if value is not None:
             values[name] = value
-    return RetrievalSettings(**values)
+    try:
+        return RetrievalSettings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_RETRIEVAL_{str(err['loc'][0]).upper()}: {err['msg']} (got {err.get('input')!r})"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid settings: {problems}") from None

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
+from assistant.errors import ConfigurationError
 from assistant.retrieval.models import SearchFilters, SearchResult
 from assistant.retrieval.relevance import CALIBRATED, FALLBACK, is_relevant, relevance_model
 from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
@@ -18,8 +19,10 @@ def test_settings_come_from_retrieval_fields_when_present() -> None:
     assert conf.candidates == RetrievalSettings().candidates  # absent: default
 
 
-def test_bad_setting_is_refused() -> None:
-    with pytest.raises(ValidationError):
+def test_bad_setting_is_refused_with_the_variable_named() -> None:
+    with pytest.raises(ConfigurationError, match="ASSISTANT_RETRIEVAL_TRANSLATE"):
+        retrieval_settings_from(SimpleNamespace(retrieval_translate="sometimes"))
+    with pytest.raises(ConfigurationError, match="ASSISTANT_RETRIEVAL_TOP_K"):
         retrieval_settings_from(SimpleNamespace(retrieval_top_k=0))
 
 
