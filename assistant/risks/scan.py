@@ -38,7 +38,7 @@ from assistant.risks import repository as repo
 from assistant.risks import service
 from assistant.risks.cues import Passage, cap_passages, normalize, select_passages
 from assistant.risks.matching import RiskMatcher, risk_statement
-from assistant.risks.models import RiskCategory
+from assistant.risks.models import CATEGORY_LABELS, RiskCategory
 from assistant.risks.schemas import RiskFinding, ScanReport, findings_schema
 from assistant.risks.settings import RiskSettings, risk_settings_from
 from assistant.risks.webhook import Sleep, deliver_pending
@@ -139,6 +139,20 @@ def _quote_key(quote: str) -> str:
 
 
 MIN_QUOTE_CHARS = 4
+_GENERIC_TITLES = {
+    normalize(name).replace("_", " ")
+    for c in RiskCategory
+    for name in (c.value, CATEGORY_LABELS[c], c.value.split("_")[0])
+} | {"risk", "risks", "风险", "technical", "interface"}
+
+
+def finding_title(finding: RiskFinding) -> str:
+    """The finding's title, unless the small model wrote its category there ("Technical interface"): such a
+    title says nothing, and identical empty titles would make unrelated findings look like one risk."""
+    title = finding.title.strip()
+    if normalize(title).replace("_", " ").strip(" .") in _GENERIC_TITLES or not title:
+        title = finding.event.strip() or finding.quote.strip()
+    return title[:120]
 
 
 def locate_quote(
@@ -306,7 +320,8 @@ def _apply(
                 local.duplicates += 1
                 continue
             counts[passage.hash] += 1
-            statement = risk_statement(finding.title or finding.quote, finding.event, finding.cause)
+            finding = finding.model_copy(update={"title": finding_title(finding)})
+            statement = risk_statement(finding.title, finding.event, finding.cause)
             match = matcher.match(finding.category.value, statement)
             if match is None:
                 risk, notified = service.create_draft(

@@ -22,9 +22,11 @@ class RiskSettings:
     match_threshold_cross_category: float = DEFAULT_MATCH_THRESHOLD_CROSS_CATEGORY
     auto_scan: bool = True
     # Sized for the local 1.5B model on 2 cores (~8 tokens/s out, ~70 in; one finding is ~150-200 tokens of
-    # JSON): two calls of three passages and two findings each keep a document near the 2-minute target.
+    # JSON). One passage per call: the small model overlooks most risks when it reads three at once (F1 0.37
+    # against 0.17 on the openETCS minutes), and six calls of a cached system prompt still scan a 20-page
+    # document in about 80 s (docs/bench_risks.md).
     scan_max_passages: int = 6
-    scan_batch_size: int = 3
+    scan_batch_size: int = 1
     scan_max_findings_per_call: int = 2
     scan_max_output_tokens: int = 600
     scan_passage_chars: int = 360

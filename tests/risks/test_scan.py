@@ -427,7 +427,7 @@ def test_a_new_risk_in_a_different_category_becomes_its_own_draft(
         "PLC 网关交货延期. IF-05 联调推迟. 网关交货晚": [1, 0, 0, 0, 0, 0, 0, 0],
         "网关费用超支. 预算增加": [0.8, 0.6, 0, 0, 0, 0, 0, 0],
     }
-    rs = RiskSettings(match_threshold=0.7, match_threshold_cross_category=0.9)
+    rs = RiskSettings(match_threshold=0.7, match_threshold_cross_category=0.9, scan_batch_size=2)
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY, "网关费用超支，预算可能增加 20%。"])
     chat.enqueue(
         findings(
@@ -648,3 +648,42 @@ def test_findings_beyond_the_per_call_cap_are_ignored(
     chat.enqueue(findings(GATEWAY_FINDING, PEOPLE_FINDING))
     report = scan(sessions, scan_settings, chat, project_id, doc, rs)
     assert (report.findings, report.drafts_created) == (1, 1)
+
+
+@pytest.mark.parametrize("title", ["Technical interface", "technical_interface", "Schedule", "风险", ""])
+def test_a_category_for_a_title_is_replaced_by_the_event(title: str) -> None:
+    from assistant.risks.scan import finding_title
+
+    f = RiskFinding.model_validate({"title": title, "event": "IF-05 联调推迟", "quote": "交货日期推迟"})
+    assert finding_title(f) == "IF-05 联调推迟"
+    assert finding_title(f.model_copy(update={"title": "PLC 网关交货延期"})) == "PLC 网关交货延期"
+
+
+def test_two_findings_with_generic_titles_do_not_merge_into_one_risk(
+    sessions: sessionmaker[Session],
+    project_id: str,
+    scan_settings: Settings,
+    chat: ScriptedChatModel,
+    rs: RiskSettings,
+) -> None:
+    doc = add_document(sessions, project_id, "a.txt", [GATEWAY, PEOPLE])
+    chat.enqueue(
+        findings(
+            finding(
+                "HK-GW200 网关交货日期为5月8日",
+                "Technical interface",
+                category="schedule",
+                event="IF-05 联调推迟",
+            ),
+            finding(
+                "何志远已提出离职",
+                "Technical interface",
+                passage=2,
+                category="schedule",
+                event="接口知识流失",
+            ),
+        )
+    )
+    report = scan(sessions, scan_settings, chat, project_id, doc, rs)
+    assert report.drafts_created == 2
+    assert [r.title for r in all_risks(sessions, project_id)] == ["IF-05 联调推迟", "接口知识流失"]
