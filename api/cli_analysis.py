@@ -17,10 +17,8 @@ from assistant.five_why import repository as five_why_store
 from assistant.five_why.pipeline import run_five_why
 from assistant.projects import repository as projects
 from assistant.providers.llm import structured_method
-from assistant.qa.pipeline import answer_question
+from assistant.qa.service import ask_project
 from assistant.requirements.service import check_document, check_pasted_text, rewrite_with_llm
-from assistant.retrieval.relevance import is_relevant
-from assistant.retrieval.settings import retrieval_settings_from
 from assistant.settings import load_settings
 
 console = Console()
@@ -56,15 +54,13 @@ def ask(
 ) -> None:
     """Answer a question from the project's documents, with checked citations (or say they do not answer it)."""
     container, project_id = _open(project)
-    conf = retrieval_settings_from(container.settings)
     try:
-        out = answer_question(
+        out = ask_project(
             question,
             llm=container.chat_model,
-            retrieve=lambda q: container.search(project_id or "", q, top_k=top_k).results,
-            is_relevant=lambda results: is_relevant(results, threshold=conf.relevance_threshold),
-            embed=container.embeddings.embed_array,
-            method=structured_method(container.settings),
+            search=lambda q: container.search(project_id or "", q, top_k=top_k).results,
+            embeddings=container.embeddings,
+            settings=container.settings,
         )
     except AssistantError as exc:
         err_console.print(f"[red]error:[/red] {exc}")

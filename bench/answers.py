@@ -24,10 +24,7 @@ from pathlib import Path
 from api.container import Container
 from assistant.db import transaction
 from assistant.projects import repository as projects
-from assistant.providers.llm import structured_method
-from assistant.qa.pipeline import answer_question
-from assistant.retrieval.relevance import is_relevant
-from assistant.retrieval.settings import retrieval_settings_from
+from assistant.qa.service import ask_project
 from assistant.settings import load_settings
 from ingest.pipeline import ingest_file
 
@@ -59,14 +56,12 @@ def build(container: Container, name: str, corpus: dict[str, str], leave_out: se
 
 
 def ask(container: Container, pid: str, question: str):  # type: ignore[no-untyped-def]
-    conf = retrieval_settings_from(container.settings)
-    return answer_question(
+    return ask_project(
         question,
         llm=container.chat_model,
-        retrieve=lambda q: container.search(pid, q, top_k=6).results,
-        is_relevant=lambda rs: is_relevant(rs, threshold=conf.relevance_threshold),
-        embed=container.embeddings.embed_array,
-        method=structured_method(container.settings),
+        search=lambda q: container.search(pid, q, top_k=6).results,
+        embeddings=container.embeddings,
+        settings=container.settings,
     )
 
 

@@ -8,12 +8,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ContainerDep, ProjectDep
-from assistant.providers.llm import structured_method
 from assistant.qa.models import AnswerPublic
-from assistant.qa.pipeline import answer_question
+from assistant.qa.service import ask_project
 from assistant.retrieval.models import SearchFilters
-from assistant.retrieval.relevance import is_relevant
-from assistant.retrieval.settings import retrieval_settings_from
 
 router = APIRouter(prefix="/projects/{project}", tags=["ask"])
 
@@ -26,14 +23,12 @@ class AskRequest(BaseModel):
 
 
 def _answer(container: ContainerDep, project_id: str, body: AskRequest) -> AnswerPublic:
-    conf = retrieval_settings_from(container.settings)
-    return answer_question(
+    return ask_project(
         body.question,
         llm=container.chat_model,
-        retrieve=lambda q: container.search(project_id, q, top_k=body.top_k, filters=body.filters).results,
-        is_relevant=lambda results: is_relevant(results, threshold=conf.relevance_threshold),
-        embed=container.embeddings.embed_array,
-        method=structured_method(container.settings),
+        search=lambda q: container.search(project_id, q, top_k=body.top_k, filters=body.filters).results,
+        embeddings=container.embeddings,
+        settings=container.settings,
     )
 
 
