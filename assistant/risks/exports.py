@@ -134,6 +134,24 @@ def to_csv(rows: list[ExportRisk]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def _narrative(r: RiskPublic, *, with_owner: bool = False) -> list[tuple[str, str]]:
+    """The free-text fields worth a line, in reading order; empty ones are left out."""
+    fields = [("Owner", r.owner)] if with_owner else []
+    fields += [
+        ("Cause", r.cause),
+        ("Event", r.event),
+        ("Effect", r.effect),
+        ("Response", r.response),
+        ("Contingency", r.contingency),
+        ("Trigger", r.trigger),
+    ]
+    return [(label, value) for label, value in fields if value]
+
+
+def _where(e: EvidencePublic) -> str:
+    return (e.file_name or e.document_id or "") + (f", page {e.page}" if e.page is not None else "")
+
+
 def _jira_description(row: ExportRisk) -> str:
     r = row.risk
     lines = [
@@ -143,26 +161,14 @@ def _jira_description(row: ExportRisk) -> str:
     ]
     if r.residual_score is not None:
         lines.append(f"*Residual:* {r.residual_probability} x {r.residual_impact} = {r.residual_score}")
-    for label, value in (
-        ("Owner", r.owner),
-        ("Response", r.response),
-        ("Cause", r.cause),
-        ("Event", r.event),
-        ("Effect", r.effect),
-        ("Contingency", r.contingency),
-        ("Trigger", r.trigger),
-    ):
-        if value:
-            lines.append(f"*{label}:* {value}")
+    lines += [f"*{label}:* {value}" for label, value in _narrative(r, with_owner=True)]
     if row.actions:
         lines.append("h4. Mitigation actions")
         lines.extend(f"* {_action_line(a)}" for a in row.actions)
     if row.evidence:
         lines.append("h4. Evidence")
         for e in row.evidence:
-            where = f"{e.file_name or e.document_id or ''}" + (
-                f", page {e.page}" if e.page is not None else ""
-            )
+            where = _where(e)
             lines.append(f"bq. {e.quote} -- {where}")
     return "\n".join(lines)
 
@@ -240,22 +246,12 @@ def to_markdown(rows: list[ExportRisk], *, project_name: str, heat: HeatMap | No
     for row in rows:
         r = row.risk
         out += ["", f"## {r.id} {_md(r.title)}", ""]
-        for label, value in (
-            ("Cause", r.cause),
-            ("Event", r.event),
-            ("Effect", r.effect),
-            ("Response", r.response),
-            ("Contingency", r.contingency),
-            ("Trigger", r.trigger),
-        ):
-            if value:
-                out.append(f"- **{label}:** {_md(value)}")
+        out += [f"- **{label}:** {_md(value)}" for label, value in _narrative(r)]
         if row.actions:
             out.append("- **Mitigation actions:**")
             out.extend(f"  - {_md(_action_line(a))}" for a in row.actions)
         for e in row.evidence:
-            where = (e.file_name or e.document_id or "") + (f", page {e.page}" if e.page is not None else "")
-            out.append(f"> {_md(e.quote)} ({_md(where)})")
+            out.append(f"> {_md(e.quote)} ({_md(_where(e))})")
             out.append("")
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")
 
