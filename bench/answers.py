@@ -1,13 +1,16 @@
 """Answer benchmark on XQuAD with the embedded LLM: gold answers in the answer, citation precision, refusals.
 
-    .venv/bin/python -m bench.answers --n 100 --refusals 50          # the issue's sizes (hours on 2 cores)
-    .venv/bin/python -m bench.answers --n 10 --refusals 5 --lang zh  # a quick look
+    .venv/bin/python -m bench.answers --n 100 --refusals 50 --log /tmp/answers.jsonl  # the issue's sizes
+    .venv/bin/python -m bench.answers --n 10 --refusals 5 --lang zh                   # a quick look
+    .venv/bin/python -m bench.answers --summarize /tmp/answers.jsonl                  # table of a (partial) log
 
 Each paragraph of the chosen language is ingested as a .txt document through ``ingest_file`` into two projects:
 ``full`` (all 240 paragraphs) for the answerable sample, and ``holdout`` (the gold paragraphs of the refusal
-sample left out) for the refusal sample. Questions are sampled with a fixed seed, spread over articles.
-Printed: share of answers containing a gold answer string, share of supported citations whose passage holds a
-gold answer string, refusals, and seconds per answer. Needs the set-up (llama-cpp-python and the model).
+sample left out) for the refusal sample. Questions are sampled with a fixed seed and asked through
+``ask_project``, what ``POST /ask`` runs, in an order that alternates languages and mixes both kinds, so a run
+cut short still measures both. Printed: share of answers containing a gold answer string, share whose passages
+include the gold paragraph, share of supported citations whose passage holds a gold answer string, refusals
+of held-out questions, and the median seconds per answer. Needs the set-up (llama-cpp-python and the model).
 """
 
 from __future__ import annotations
@@ -65,6 +68,51 @@ def ask(container: Container, pid: str, question: str):  # type: ignore[no-untyp
     )
 
 
+def run_one(container: Container, lang: str, kind: str, pid: str, q: dict) -> dict:
+    t = time.perf_counter()
+    out = ask(container, pid, q["question"])
+    row = {"lang": lang, "kind": kind, "seconds": round(time.perf_counter() - t, 2), "refused": out.refused}
+    if kind == "answerable":
+        gold = [norm(a) for a in q["answers"]]
+        supported = [c for c in out.citations if c.supported]
+        passages = {p.document_id: norm(p.text) for p in out.passages}
+        row |= {
+            "has_gold": any(g in norm(out.answer) for g in gold),
+            "retrieved_gold": any(
+                p.file_name.removesuffix(".txt") in q["gold_doc_ids"] for p in out.passages
+            ),
+            "cites": len(supported),
+            "cites_gold": sum(any(g in passages.get(c.document_id, "") for g in gold) for c in supported),
+            "checked": out.citations_checked,
+            "held": out.citations_supported,
+        }
+    return {**row, "q": q["question"], "answer": out.answer}
+
+
+def summarize(rows: list[dict], langs: list[str]) -> None:
+    print(
+        f"{'lang':5} {'answerable':>10} {'refused':>8} {'gold in answer':>15} {'gold retrieved':>15} "
+        f"{'cite precision':>15} {'held-out':>9} {'refused':>8} {'s/answer':>9}"
+    )
+    for lang in [*langs, "all"]:
+        sel = [r for r in rows if lang in ("all", r["lang"])]
+        ans = [r for r in sel if r["kind"] == "answerable"]
+        held = [r for r in sel if r["kind"] == "held_out"]
+        cites = sum(r["cites"] for r in ans)
+
+        def share(k: str, rs: list[dict]) -> float:
+            return sum(bool(r[k]) for r in rs) / len(rs) if rs else float("nan")
+
+        print(
+            f"{lang:5} {len(ans):>10} {share('refused', ans):>8.2f} {share('has_gold', ans):>15.2f} "
+            f"{share('retrieved_gold', ans):>15.2f} "
+            f"{(sum(r['cites_gold'] for r in ans) / cites if cites else float('nan')):>15.2f} "
+            f"{len(held):>9} {share('refused', held):>8.2f} "
+            f"{(statistics.median(r['seconds'] for r in sel) if sel else float('nan')):>9.1f}"
+        )
+    print("s/answer is the median; cite precision = supported citations whose passage holds a gold answer.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -73,79 +121,49 @@ def main() -> None:
     parser.add_argument("--refusals", type=int, default=50, help="questions whose gold paragraph is left out")
     parser.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--log", type=Path, default=None, help="append one JSON line per question here")
+    parser.add_argument(
+        "--summarize", type=Path, default=None, help="print the table of a (partial) --log file and stop"
+    )
     args = parser.parse_args()
     langs = ["zh", "en"] if args.lang == "both" else [args.lang]
+    if args.summarize:
+        lines = args.summarize.read_text(encoding="utf-8").splitlines()
+        summarize([json.loads(line) for line in lines if line.strip()], langs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         container = Container(load_settings(data_dir=Path(tmp), _env_file=None))
-        rows = []
+        queues = []
         for lang in langs:
             corpus, queries = load(lang)
             rng = random.Random(args.seed)
-            sample = rng.sample(queries, args.n // len(langs) + args.refusals // len(langs))
-            answerable, held = sample[: args.n // len(langs)], sample[args.n // len(langs) :]
+            per_lang = args.n // len(langs)
+            sample = rng.sample(queries, per_lang + args.refusals // len(langs))
+            answerable, held = sample[:per_lang], sample[per_lang:]
             leave_out = {d for q in held for d in q["gold_doc_ids"]}
             t0 = time.perf_counter()
             full = build(container, f"xquad-{lang}-full", corpus, set())
             holdout = build(container, f"xquad-{lang}-holdout", corpus, leave_out)
-            print(
-                f"[{lang}] indexed 2 x {len(corpus)} paragraphs in {time.perf_counter() - t0:.0f} s",
-                flush=True,
-            )
-            for q in answerable:
-                t = time.perf_counter()
-                out = ask(container, full, q["question"])
-                gold = [norm(a) for a in q["answers"]]
-                supported = [c for c in out.citations if c.supported]
-                passages = {p.document_id: norm(p.text) for p in out.passages}
-                rows.append(
-                    {
-                        "lang": lang,
-                        "kind": "answerable",
-                        "seconds": time.perf_counter() - t,
-                        "refused": out.refused,
-                        "has_gold": any(g in norm(out.answer) for g in gold),
-                        "cites": len(supported),
-                        "cites_gold": sum(
-                            any(g in passages.get(c.document_id, "") for g in gold) for c in supported
-                        ),
-                    }
-                )
-                print(
-                    json.dumps({**rows[-1], "q": q["question"], "answer": out.answer}, ensure_ascii=False),
-                    flush=True,
-                )
-            for q in held:
-                t = time.perf_counter()
-                out = ask(container, holdout, q["question"])
-                rows.append(
-                    {
-                        "lang": lang,
-                        "kind": "held_out",
-                        "seconds": time.perf_counter() - t,
-                        "refused": out.refused,
-                    }
-                )
-                print(
-                    json.dumps({**rows[-1], "q": q["question"], "answer": out.answer}, ensure_ascii=False),
-                    flush=True,
-                )
+            print(f"[{lang}] indexed 2 x {len(corpus)} paragraphs in {time.perf_counter() - t0:.0f} s", flush=True)
+            work = [(lang, "answerable", full, q) for q in answerable] + [
+                (lang, "held_out", holdout, q) for q in held
+            ]
+            rng.shuffle(work)  # a run cut short still has both kinds in proportion
+            queues.append(work)
+        # Alternate the languages for the same reason.
+        order = [w for group in zip(*queues, strict=False) for w in group]
+        order += [w for q in queues for w in q[len(order) // len(queues) :]]
+        rows = []
+        for lang, kind, pid, q in order:
+            row = run_one(container, lang, kind, pid, q)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+            if args.log:
+                with args.log.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            rows.append(row)
         container.close()
     print()
-    print(
-        f"{'lang':5} {'answerable':>10} {'gold in answer':>15} {'cite precision':>15} {'refused(held-out)':>18} {'s/answer':>9}"
-    )
-    for lang in [*langs, "all"]:
-        sel = [r for r in rows if lang in ("all", r["lang"])]
-        ans = [r for r in sel if r["kind"] == "answerable"]
-        held = [r for r in sel if r["kind"] == "held_out"]
-        cites = sum(r["cites"] for r in ans)
-        print(
-            f"{lang:5} {len(ans):>10} "
-            f"{(sum(r['has_gold'] for r in ans) / len(ans) if ans else float('nan')):>15.2f} "
-            f"{(sum(r['cites_gold'] for r in ans) / cites if cites else float('nan')):>15.2f} "
-            f"{(sum(r['refused'] for r in held) / len(held) if held else float('nan')):>18.2f} "
-            f"{statistics.mean(r['seconds'] for r in sel):>9.1f}"
-        )
+    summarize(rows, langs)
 
 
 if __name__ == "__main__":

@@ -461,14 +461,16 @@ def make_embedder(key: str, cache_dir: Path | None) -> CachedEmbeddings:
 
 
 def live_translator() -> Callable[[str, str], str | None]:
-    from assistant.providers.llm import make_chat_model
+    from assistant.providers.llm import make_chat_model, structured_method
     from assistant.retrieval.query_expansion import QueryTranslator
     from assistant.settings import load_settings
 
     settings = load_settings(
         llm_provider="local", data_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")), _env_file=None
     )
-    translator = QueryTranslator(lambda: make_chat_model(settings))
+    # One model (and one llama.cpp server) for the whole run: make_chat_model starts a server per call.
+    model = make_chat_model(settings)
+    translator = QueryTranslator(lambda: model, method=structured_method(settings))
     return lambda query, target: translator.translate(query, target)
 
 
