@@ -58,7 +58,7 @@ def ask(
         out = ask_project(
             question,
             llm=container.chat_model,
-            search=lambda q: container.search(project_id or "", q, top_k=top_k).results,
+            search=lambda q: container.search(project_id or "", q, top_k=top_k, for_answer=True).results,
             embeddings=container.embeddings,
             settings=container.settings,
         )
@@ -99,7 +99,7 @@ def five_why(
             statement,
             context=context,
             llm=container.chat_model,
-            retrieve=lambda q: container.search(project_id or "", q, top_k=5).results,
+            retrieve=lambda q: container.search(project_id or "", q, top_k=5, for_answer=True).results,
             embed=container.embeddings.embed_array,
             method=structured_method(container.settings),
         )

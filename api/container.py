@@ -14,6 +14,7 @@ from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
+from assistant.retrieval.settings import retrieval_settings_from
 from assistant.risks.scan import ScanQueue
 from assistant.risks.settings import risk_settings_from
 from assistant.settings import LLMProvider, Settings
@@ -108,8 +109,17 @@ class Container:
         return QueryTranslator(lambda: self.chat_model, method=structured_method(self.settings))
 
     def search(
-        self, project_id: str, query: str, *, top_k: int | None = None, filters: SearchFilters | None = None
+        self,
+        project_id: str,
+        query: str,
+        *,
+        top_k: int | None = None,
+        filters: SearchFilters | None = None,
+        for_answer: bool = False,
     ) -> SearchResponse:
+        """``for_answer``: the passages go to the LLM anyway, so the query is translated as
+        ``ask_translate`` says rather than as ``translate`` (which keeps plain search free of LLM calls)."""
+        translate = retrieval_settings_from(self.settings).ask_translate if for_answer else None
         return hybrid.search(
             self.vectors,
             self.sessions,
@@ -119,6 +129,7 @@ class Container:
             filters=filters,
             settings=self.settings,
             translator=self.translator,
+            translate=translate,
         )
 
     def llm_status(self) -> dict[str, object]:

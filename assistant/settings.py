@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     retrieval_keyword_weight: float | None = Field(None, description="Weight of the BM25 side in fusion.")
     retrieval_coverage_power: float | None = Field(None, description="How much query-word coverage counts.")
     retrieval_translate: str | None = Field(None, description="never | auto | always: also search a translation.")
+    retrieval_ask_translate: str | None = Field(None, description="never | auto | always, for /ask (auto).")
     retrieval_translation_weight: float | None = Field(None, description="Weight of the translated query.")
     retrieval_relevance_threshold: float | None = Field(None, description="Below it, /ask refuses (0.5).")
     retrieval_min_cosine: float | None = Field(None, description="Override the embedder's calibrated cosine.")

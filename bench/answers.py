@@ -62,7 +62,7 @@ def ask(container: Container, pid: str, question: str):  # type: ignore[no-untyp
     return ask_project(
         question,
         llm=container.chat_model,
-        search=lambda q: container.search(pid, q, top_k=6).results,
+        search=lambda q: container.search(pid, q, top_k=6, for_answer=True).results,
         embeddings=container.embeddings,
         settings=container.settings,
     )

@@ -26,7 +26,9 @@ def _answer(container: ContainerDep, project_id: str, body: AskRequest) -> Answe
     return ask_project(
         body.question,
         llm=container.chat_model,
-        search=lambda q: container.search(project_id, q, top_k=body.top_k, filters=body.filters).results,
+        search=lambda q: container.search(
+            project_id, q, top_k=body.top_k, filters=body.filters, for_answer=True
+        ).results,
         embeddings=container.embeddings,
         settings=container.settings,
     )
@@ -50,7 +52,9 @@ def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> Answe
         return _answer(container, project.id, body)
 
     def events() -> Iterator[str]:
-        found = container.search(project.id, body.question, top_k=body.top_k, filters=body.filters)
+        found = container.search(
+            project.id, body.question, top_k=body.top_k, filters=body.filters, for_answer=True
+        )
         passages = [
             r.model_dump(
                 mode="json", include={"document_id", "file_name", "page", "section", "text", "score"}

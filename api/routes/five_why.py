@@ -49,7 +49,7 @@ def create_five_why(
         body.statement,
         context=body.context,
         llm=container.chat_model,
-        retrieve=lambda q: container.search(project.id, q, top_k=5).results,
+        retrieve=lambda q: container.search(project.id, q, top_k=5, for_answer=True).results,
         embed=container.embeddings.embed_array,
         method=structured_method(container.settings),
     )

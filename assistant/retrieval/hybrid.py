@@ -225,10 +225,14 @@ def search(
     filters: SearchFilters | None = None,
     settings: RetrievalSettings | object | None = None,
     translator: Translator | None = None,
+    translate: TranslateMode | None = None,
 ) -> SearchResponse:
     """Ranked passages of one project for ``query``. ``settings`` is a RetrievalSettings or the app's Settings;
-    ``translator`` enables cross-lingual query expansion as ``settings.translate`` says."""
+    ``translator`` enables cross-lingual query expansion as ``translate`` (default: ``settings.translate``)
+    says."""
     conf = _settings(settings)
+    if translate is not None:
+        conf = conf.model_copy(update={"translate": translate})
     k = top_k or conf.top_k
     candidates = gather(
         vectors, sessions, project_id, query, settings=conf, filters=filters, translator=translator

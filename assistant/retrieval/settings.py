@@ -47,6 +47,11 @@ class RetrievalSettings(BaseModel):
         description="Also search the query translated by the LLM into the other language: auto = only when "
         "the project holds documents in the other language or mixed ones.",
     )
+    ask_translate: TranslateMode = Field(
+        TranslateMode.auto,
+        description="The same for the passages of /ask and five-why, which call the LLM anyway: a translation "
+        "costs a few seconds there and is what finds passages in the question's other language.",
+    )
     translation_weight: float = Field(
         1.0, ge=0, description="Weight of the rankings of the translated query, relative to the original's."
     )

@@ -68,3 +68,22 @@ def test_ask_streams_passages_then_answer(client: TestClient, chat_model: Script
     assert [e[0] for e in events] == ["event: passages", "event: answer"]
     answer = json.loads(events[1][1].removeprefix("data: "))
     assert answer["citations_supported"] == 1
+
+
+def test_ask_translates_the_question_for_a_project_in_the_other_language_and_search_does_not(
+    client: TestClient, chat_model: ScriptedChatModel
+) -> None:
+    pid = make_project(client)
+    upload(client, pid, ("启动会纪要.md", KICKOFF))
+    question = "When does interface integration testing start?"
+    found = client.post(f"/projects/{pid}/search", json={"query": question}).json()
+    assert chat_model.history == [] and found["query_translation"] is None
+
+    chat_model.enqueue({"translation": "接口联调什么时候开始？"})
+    chat_model.enqueue({"answer": "Integration testing starts on 25 May 2026 [1].", "not_found": False})
+    body = client.post(f"/projects/{pid}/ask", json={"question": question}).json()
+    assert "Translate" in str(chat_model.history[0]) and len(chat_model.history) == 2
+    # The hashing fake embedder has no cross-lingual space: only the translated query's keywords find the
+    # Chinese minutes, which the model is then shown.
+    assert body["passages"][0]["file_name"] == "启动会纪要.md"
+    assert "2026年5月25日" in str(chat_model.history[1]["messages"])
