@@ -133,6 +133,7 @@ def main() -> None:
     parser.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--log", type=Path, default=None, help="append one JSON line per question here")
+    parser.add_argument("--skip", type=int, default=0, help="resume: skip the first N questions of the order")
     parser.add_argument(
         "--summarize", type=Path, default=None, help="print the table of a (partial) --log file and stop"
     )
@@ -165,7 +166,7 @@ def main() -> None:
         order = [w for group in zip(*queues, strict=False) for w in group]
         order += [w for q in queues for w in q[len(order) // len(queues) :]]
         rows = []
-        for lang, kind, pid, q in order:
+        for lang, kind, pid, q in order[args.skip :]:
             row = run_one(container, lang, kind, pid, q)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             if args.log:
