@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import ContainerDep, ProjectDep
 from assistant.qa.models import AnswerPublic
 from assistant.qa.service import ask_project
-from assistant.retrieval.models import SearchFilters
+from assistant.retrieval.models import SearchFilters, SearchResponse
 
 router = APIRouter(prefix="/projects/{project}", tags=["ask"])
 
@@ -22,13 +22,18 @@ class AskRequest(BaseModel):
     stream: bool = Field(False, description="Answer as server-sent events: `passages` first, then `answer`.")
 
 
-def _answer(container: ContainerDep, project_id: str, body: AskRequest) -> AnswerPublic:
+def _search(container: ContainerDep, project_id: str, body: AskRequest) -> SearchResponse:
+    return container.search(project_id, body.question, top_k=body.top_k, filters=body.filters, for_answer=True)
+
+
+def _answer(
+    container: ContainerDep, project_id: str, body: AskRequest, found: SearchResponse | None = None
+) -> AnswerPublic:
+    """``found``: passages already retrieved for this question (the stream sends them first)."""
     return ask_project(
         body.question,
         llm=container.chat_model,
-        search=lambda q: container.search(
-            project_id, q, top_k=body.top_k, filters=body.filters, for_answer=True
-        ).results,
+        search=lambda q: (found or _search(container, project_id, body)).results,
         embeddings=container.embeddings,
         settings=container.settings,
     )
@@ -52,9 +57,7 @@ def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> Answe
         return _answer(container, project.id, body)
 
     def events() -> Iterator[str]:
-        found = container.search(
-            project.id, body.question, top_k=body.top_k, filters=body.filters, for_answer=True
-        )
+        found = _search(container, project.id, body)
         passages = [
             r.model_dump(
                 mode="json", include={"document_id", "file_name", "page", "section", "text", "score"}
@@ -63,7 +66,7 @@ def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> Answe
         ]
         yield f"event: passages\ndata: {json.dumps(passages, ensure_ascii=False)}\n\n"
         try:
-            answer = _answer(container, project.id, body)
+            answer = _answer(container, project.id, body, found)
             yield f"event: answer\ndata: {answer.model_dump_json()}\n\n"
         except Exception as exc:  # the stream has started: report in-band
             yield f"event: error\ndata: {json.dumps({'detail': str(exc)}, ensure_ascii=False)}\n\n"
