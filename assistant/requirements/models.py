@@ -40,8 +40,6 @@ class CheckedRequirement(BaseModel):
     kind: Kind = "functional"
     quality_class: str | None = None
     confidence: float = 0.0
-    # "llm" when the model settled a statement the rules were unsure of (classify_llm.settle_uncertain).
-    classified_by: Literal["rules", "llm"] = "rules"
     score: int = 100
     findings: list[Finding] = Field(default_factory=list)
     rewrite: str = ""
