@@ -376,6 +376,18 @@ def answerable_pr(
     return precision, recall, (tp + tn) / max(1, tp + tn + fp + fn)
 
 
+def refusal_tradeoff(runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel) -> tuple[float, float]:
+    """Share of held-out questions is_relevant turns away, and share of answerable ones it lets through."""
+    refused = answered = 0
+    for run in runs:
+        cross = is_cross(run)
+        held_out = best_relevance(rank_candidates(without(run.candidates, run.gold), conf), conf.top_k, model, cross)
+        present = best_relevance(rank_candidates(run.candidates, conf), conf.top_k, model, cross)
+        refused += held_out < conf.relevance_threshold
+        answered += present >= conf.relevance_threshold
+    return refused / max(1, len(runs)), answered / max(1, len(runs))
+
+
 # ----------------------------------------------------------------------------------------------- QMSum
 def qmsum_recall(
     embeddings: CachedEmbeddings, conf: RetrievalSettings, log: Callable[[str], None]
@@ -561,6 +573,14 @@ def main(argv: list[str] | None = None) -> int:
             extra.append(
                 f"{embeddings.name} is_relevant ({label}): precision {p:.3f} recall {r:.3f} accuracy {acc:.3f}"
                 f"  [{_show(m)}]"
+            )
+        # The price of refusing more: what each threshold does to held-out and to answerable questions.
+        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+            at = conf.model_copy(update={"relevance_threshold": threshold})
+            refused, answered = refusal_tradeoff(runs, at, shipped)
+            extra.append(
+                f"    threshold {threshold:.1f} (shipped constants, all): held-out refused {refused:.3f}, "
+                f"answerable passed on to the model {answered:.3f}"
             )
         for direction in [f"{a}->{b}" for a, b in DIRECTIONS]:
             sel = [r for r in odd if r.direction == direction]
