@@ -118,6 +118,16 @@ def summarize(rows: list[dict], langs: list[str]) -> None:
             f"{len(held):>9} {share('refused', held):>8.2f} {held_answered_right:>13} "
             f"{(statistics.median(model_s) if model_s else float('nan')):>9.1f}"
         )
+    held = [r for r in rows if r["kind"] == "held_out"]
+    ans = [r for r in rows if r["kind"] == "answerable"]
+    # Refusals that never reached the model take well under a second; the rest are the model's or the check's.
+    gate = sum(r["refused"] and r["seconds"] <= 1.0 for r in held)
+    later = sum(r["refused"] and r["seconds"] > 1.0 for r in held)
+    print(
+        f"held-out refused by the relevance threshold {gate}, by the model or the citation check {later}, "
+        f"answered {len(held) - gate - later} (of {len(held)}); answerable refused by the threshold "
+        f"{sum(r['refused'] and r['seconds'] <= 1.0 for r in ans)}, later {sum(r['refused'] and r['seconds'] > 1.0 for r in ans)}"
+    )
     print(
         "s/answer: median over the questions the model saw (refusals by the relevance threshold take ~0.05 s); "
         "cite precision: supported citations whose passage holds a gold answer string."
