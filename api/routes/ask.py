@@ -46,8 +46,10 @@ def _answer(
     description="Retrieves passages (hybrid vector + BM25, across Chinese and English), asks the LLM to answer "
     "only from them with numbered citations, then checks every citation against its passage: "
     "`citations_checked` and `citations_supported` say how many held, and sentences whose citations failed are "
-    "flagged in the answer and listed in `unsupported_sentences`. When nothing relevant is found or the model "
-    "says the documents do not hold the answer, `refused` is true and `passages` gives the closest passages. "
+    "flagged in the answer and listed in `unsupported_sentences`. When nothing relevant is found, the model "
+    "says the documents do not hold the answer, no sentence is supported by its passage, or the answer only "
+    "restates the question, `refused` is true, `refusal_reason` says which, and `passages` gives the closest "
+    "passages. "
     "The answer is in the question's language. Text inside documents is treated as data, never as "
     "instructions. With `stream: true` the reply is text/event-stream. 503 when the model is unavailable, "
     "502 when it answers nonsense.",

@@ -50,7 +50,7 @@ def split_claims(answer: str) -> list[Claim]:
     return claims
 
 
-def _content_tokens(text: str) -> set[str]:
+def content_tokens(text: str) -> set[str]:
     return {t for t in tokenize(text) if len(t) > 1 or not t.isascii()}
 
 
@@ -62,13 +62,13 @@ def check_support(
     claim: str, passage: str, *, embed: EmbedFn | None = None, min_overlap: float = 0.5, min_similarity: float = 0.55
 ) -> Support:
     sentences = passage_sentences(passage) or [passage]
-    claim_tokens = _content_tokens(claim)
+    claim_tokens = content_tokens(claim)
     numbers = set(_NUMBER.findall(claim))
     passage_flat = re.sub(r"\s+", "", passage)
     numbers_ok = all(n in passage_flat for n in numbers)
-    passage_tokens = _content_tokens(passage)
+    passage_tokens = content_tokens(passage)
     overlap = len(claim_tokens & passage_tokens) / len(claim_tokens) if claim_tokens else 0.0
-    best = max(sentences, key=lambda s: len(claim_tokens & _content_tokens(s)))
+    best = max(sentences, key=lambda s: len(claim_tokens & content_tokens(s)))
     similarity = None
     if embed is not None and sentences:
         vectors = embed([claim, *sentences])

@@ -53,7 +53,10 @@ class Timing(BaseModel):
 class AnswerPublic(BaseModel):
     answer: str
     refused: bool = Field(..., description="true when the documents do not hold the answer; nothing was invented.")
-    refusal_reason: str | None = Field(None, description="no_relevant_passages | model_not_found | no_supported_claims")
+    refusal_reason: str | None = Field(
+        None,
+        description="no_relevant_passages | model_not_found | no_supported_claims | answer_restates_question",
+    )
     language: str = Field(..., description="zh or en: the question's language, used for the answer.")
     citations: list[Citation]
     citations_checked: int

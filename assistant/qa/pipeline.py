@@ -11,7 +11,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
-from assistant.qa.citations import EmbedFn, check_support, split_claims, strip_markers
+from assistant.qa.citations import EmbedFn, check_support, content_tokens, split_claims, strip_markers
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
 from assistant.settings import StructuredMethod
 from assistant.text import question_language
@@ -114,12 +114,16 @@ def answer_question(
         return refuse("model_not_found", generation_ms)
 
     check_started = time.perf_counter()
-    citations, unsupported, sentences = _check_claims(reply.answer, passages, embed, language)
+    citations, unsupported, sentences, supported = _check_claims(reply.answer, passages, embed, language)
     if not any(c.supported for c in citations):
         # Nothing the model said could be tied to a passage: refusing beats an uncheckable answer.
         out = refuse("no_supported_claims", generation_ms)
         out.unsupported_sentences = unsupported
         return out
+    if restates_question(question, supported):
+        # "X is abbreviated as X[1]": supported, because the passage names X, yet it says nothing new. The small
+        # model writes such echoes when the passages lack the answer.
+        return refuse("answer_restates_question", generation_ms)
     return AnswerPublic(
         answer="".join(sentences).strip(),
         refused=False,
@@ -138,13 +142,21 @@ def answer_question(
     )
 
 
+def restates_question(question: str, supported_sentences: Sequence[str]) -> bool:
+    """True when no supported sentence holds a content word (or number) the question does not already hold."""
+    asked = content_tokens(question)
+    return not any(content_tokens(s) - asked for s in supported_sentences)
+
+
 def _check_claims(
     answer: str, passages: Sequence[PassageLike], embed: EmbedFn | None, language: str
-) -> tuple[list[Citation], list[str], list[str]]:
+) -> tuple[list[Citation], list[str], list[str], list[str]]:
     """Check each cited passage; give an uncited sentence the passage that supports it, if one does;
-    flag a sentence none of whose citations hold. Citations are renumbered in order of first use."""
+    flag a sentence none of whose citations hold. Citations are renumbered in order of first use.
+    Returns the citations, the unsupported sentences, the answer's sentences and the supported ones."""
     by_chunk: dict[str, Citation] = {}
     unsupported: list[str] = []
+    supported: list[str] = []
     sentences: list[str] = []
     for claim in split_claims(answer):
         if not claim.text:
@@ -183,11 +195,12 @@ def _check_claims(
         end = re.search(r"[。！？；.!?;]+$", text)
         body, stop = (text[: end.start()], end.group(0)) if end else (text, "")
         if markers:
+            supported.append(claim.text)
             sentences.append(body + "".join(dict.fromkeys(markers)) + stop + ("" if language == "zh" else " "))
         else:
             unsupported.append(claim.text)
             sentences.append(body + UNSUPPORTED_FLAG[language] + stop + ("" if language == "zh" else " "))
-    return list(by_chunk.values()), unsupported, sentences
+    return list(by_chunk.values()), unsupported, sentences, supported
 
 
 def _ms(since: float) -> int:

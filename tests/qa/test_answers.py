@@ -122,3 +122,21 @@ def test_claims_keep_their_markers() -> None:
     assert [c.cited for c in claims] == [[1, 2], [3]]
     assert check_support("接口联调于5月25日开始", MAIL.text).supported
     assert not check_support("接口联调于5月11日开始", MAIL.text).supported
+
+
+def test_an_answer_that_only_echoes_the_question_is_refused() -> None:
+    echo = P("d5:v:0", "d5", "plastids.txt", None, None, "Chloroplast DNA is found in the stroma of chloroplasts.")
+    out, _ = ask(
+        "What is chloroplast DNA abbreviated as?",
+        [echo],
+        {"answer": "Chloroplast DNA is abbreviated as chloroplast DNA[1].", "not_found": False},
+    )
+    assert out.refused and out.refusal_reason == "answer_restates_question"
+    assert out.answer.startswith("The documents do not answer") and out.passages
+
+
+def test_a_short_answer_that_adds_a_name_or_a_number_is_kept() -> None:
+    out, _ = ask("ERP 数据迁移谁负责？", [MIGRATION, KICKOFF], {"answer": "Wu Jing[1]", "not_found": False})
+    assert not out.refused
+    out, _ = ask("接口联调什么时候开始？", [MAIL], {"answer": "2026年5月25日[1]。", "not_found": False})
+    assert not out.refused and out.citations_supported == 1
