@@ -1,7 +1,8 @@
 """Checking that each cited passage supports the sentence that cites it.
 
 A claim is supported when every number in it occurs in the passage and either enough of its content words do
-or (across languages, where words cannot match) its embedding is close to one of the passage's sentences.
+or its embedding is close to one of the passage's sentences: across languages, where words cannot match, or
+for a claim long enough to be paraphrased.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.text import tokenize
+from assistant.text import cjk_ratio, tokenize
 
 _MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+|\n+")
@@ -59,8 +60,23 @@ def passage_sentences(passage: str) -> list[str]:
 
 
 def check_support(
-    claim: str, passage: str, *, embed: EmbedFn | None = None, min_overlap: float = 0.5, min_similarity: float = 0.55
+    claim: str,
+    passage: str,
+    *,
+    embed: EmbedFn | None = None,
+    min_overlap: float = 0.5,
+    min_similarity: float = 0.55,
+    short_claim_tokens: int = 4,
+    question: str | None = None,
+    min_new_words: float = 0.75,
 ) -> Support:
+    """Words first; the embedding only across languages, or for a claim of ``short_claim_tokens`` content words
+    or more. A short claim in the passage's language is a name, a figure or a date, and a passage that does not
+    contain it does not support it however close its topic ("Brazil" against a paragraph on the Amazon).
+
+    Given the ``question``, the claim's new words (those the question does not hold: the answer) must be in the
+    passage too, ``min_new_words`` of them, in the same language: a neighbouring paragraph shares the
+    question's words and so passes the plain overlap test while lacking the answer."""
     sentences = passage_sentences(passage) or [passage]
     claim_tokens = content_tokens(claim)
     numbers = set(_NUMBER.findall(claim))
@@ -76,8 +92,14 @@ def check_support(
         similarity = float(sims.max())
         if overlap < min_overlap:
             best = sentences[int(sims.argmax())]
-    supported = numbers_ok and (
-        overlap >= min_overlap or (similarity is not None and similarity >= min_similarity)
+    cross = (cjk_ratio(claim) >= 0.3) != (cjk_ratio(passage) >= 0.3)
+    by_meaning = similarity is not None and similarity >= min_similarity
+    new_words = claim_tokens - content_tokens(question) if question else set()
+    answer_ok = cross or not new_words or len(new_words & passage_tokens) / len(new_words) >= min_new_words
+    supported = (
+        numbers_ok
+        and answer_ok
+        and (overlap >= min_overlap or (by_meaning and (cross or len(claim_tokens) >= short_claim_tokens)))
     )
     return Support(supported=supported, quote=best[:400], overlap=overlap, similarity=similarity)
 

@@ -114,7 +114,7 @@ def answer_question(
         return refuse("model_not_found", generation_ms)
 
     check_started = time.perf_counter()
-    citations, unsupported, sentences, supported = _check_claims(reply.answer, passages, embed, language)
+    citations, unsupported, sentences, supported = _check_claims(reply.answer, question, passages, embed, language)
     if not any(c.supported for c in citations):
         # Nothing the model said could be tied to a passage: refusing beats an uncheckable answer.
         out = refuse("no_supported_claims", generation_ms)
@@ -149,7 +149,7 @@ def restates_question(question: str, supported_sentences: Sequence[str]) -> bool
 
 
 def _check_claims(
-    answer: str, passages: Sequence[PassageLike], embed: EmbedFn | None, language: str
+    answer: str, question: str, passages: Sequence[PassageLike], embed: EmbedFn | None, language: str
 ) -> tuple[list[Citation], list[str], list[str], list[str]]:
     """Check each cited passage; give an uncited sentence the passage that supports it, if one does;
     flag a sentence none of whose citations hold. Citations are renumbered in order of first use.
@@ -162,11 +162,11 @@ def _check_claims(
         if not claim.text:
             continue
         candidates = [n for n in claim.cited if 1 <= n <= len(passages)]
-        checked = [(n, check_support(claim.text, passages[n - 1].text, embed=embed)) for n in candidates]
+        checked = [(n, check_support(claim.text, passages[n - 1].text, embed=embed, question=question)) for n in candidates]
         if not any(s.supported for _, s in checked):
             # A missing or wrong number: credit the passage that does support the sentence, if any.
             best = max(
-                ((n, check_support(claim.text, p.text, embed=embed)) for n, p in enumerate(passages, 1)),
+                ((n, check_support(claim.text, p.text, embed=embed, question=question)) for n, p in enumerate(passages, 1)),
                 key=lambda x: (x[1].supported, x[1].overlap, x[1].similarity or 0.0),
             )
             if best[1].supported:

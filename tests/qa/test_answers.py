@@ -140,3 +140,26 @@ def test_a_short_answer_that_adds_a_name_or_a_number_is_kept() -> None:
     assert not out.refused
     out, _ = ask("接口联调什么时候开始？", [MAIL], {"answer": "2026年5月25日[1]。", "not_found": False})
     assert not out.refused and out.citations_supported == 1
+
+
+def test_a_neighbouring_passage_with_the_questions_words_but_not_the_answer_does_not_hold() -> None:
+    neighbour = P("d6:v:0", "d6", "kickoff-2.md", None, None, "The ERP data migration plan was reviewed by the steering committee.")
+    out, _ = ask(
+        "Who owns the ERP data migration?",
+        [neighbour, MIGRATION],
+        {"answer": "Wu Jing owns the ERP data migration[1].", "not_found": False},
+    )
+    # The model cited the neighbour; the check moves the citation to the passage that names Wu Jing.
+    assert not out.refused and [c.file_name for c in out.citations if c.supported] == ["Data-migration.eml"]
+
+
+def test_a_one_word_answer_needs_the_word_in_the_passage_whatever_the_embedding_says() -> None:
+    def same_vector(texts):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        return np.ones((len(texts), 4)) / 2.0
+
+    amazon = "The Amazon rainforest covers much of the Amazon basin of South America."
+    assert not check_support("Brazil", amazon, embed=same_vector).supported
+    assert check_support("The forest spans nine nations of the continent", amazon, embed=same_vector).supported
+    assert check_support("巴西", amazon, embed=same_vector).supported  # across languages only meaning can match
