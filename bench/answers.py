@@ -154,7 +154,8 @@ def main() -> None:
         summarize([json.loads(line) for line in lines if line.strip()], langs)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        container = Container(load_settings(data_dir=Path(tmp), _env_file=None))
+        # No automatic risk scans: they would share the model with the answers being timed.
+        container = Container(load_settings(data_dir=Path(tmp), _env_file=None, risk_auto_scan=False))
         queues = []
         for lang in langs:
             corpus, queries = load(lang)
