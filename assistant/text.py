@@ -55,8 +55,8 @@ def _jieba():  # type: ignore[no-untyped-def]
 # For text without Chinese characters jieba's search mode reduces to: its only lower-case ASCII dictionary words (c++, c#) whole,
 # runs of letters and digits (a decimal part and a % kept, as its fallback segmenter does), runs of the
 # characters it joins to words (+ # & . _ % -) and every other character alone. Two regexes give the same
-# tokens ~20x faster (tests/assistant/test_text.py compares them with jieba), so English (and other non-Chinese) documents, whose
-# stored tokens must stay what queries produce, no longer pay for jieba's dictionary walk.
+# tokens ~20x faster (tests/assistant/test_text.py compares them with jieba), so English and other non-Chinese
+# documents, whose stored tokens must stay what queries produce, no longer pay for jieba's dictionary walk.
 _JIEBA_HAN = re.compile("[\u4e00-\u9fd5]")  # what jieba segments with its dictionary; all else is as below
 _ASCII_DICT_WORDS = re.compile(r"(c\+\+|c#)")
 _ASCII_PIECE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[-+#&._%]+|\S")
