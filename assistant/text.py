@@ -58,14 +58,14 @@ def _jieba():  # type: ignore[no-untyped-def]
 # tokens ~20x faster (tests/assistant/test_text.py compares them with jieba), so English and other non-Chinese
 # documents, whose stored tokens must stay what queries produce, no longer pay for jieba's dictionary walk.
 _JIEBA_HAN = re.compile("[\u4e00-\u9fd5]")  # what jieba segments with its dictionary; all else is as below
-_ASCII_DICT_WORDS = re.compile(r"(c\+\+|c#)")
-_ASCII_PIECE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[-+#&._%]+|\S")
+_LATIN_DICT_WORDS = re.compile(r"(c\+\+|c#)")
+_NON_CHINESE_PIECE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?|[-+#&._%]+|\S")
 
 
-def _ascii_pieces(text: str) -> list[str]:
+def _non_chinese_pieces(text: str) -> list[str]:
     pieces: list[str] = []
-    for n, part in enumerate(_ASCII_DICT_WORDS.split(text)):
-        pieces.extend([part] if n % 2 else _ASCII_PIECE.findall(part))
+    for n, part in enumerate(_LATIN_DICT_WORDS.split(text)):
+        pieces.extend([part] if n % 2 else _NON_CHINESE_PIECE.findall(part))
     return pieces
 
 
@@ -73,7 +73,7 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased words for English and jieba search-mode words for Chinese, stopwords removed."""
     lowered = text.lower()
     if not _JIEBA_HAN.search(lowered):
-        pieces = _ascii_pieces(lowered)
+        pieces = _non_chinese_pieces(lowered)
     else:
         jieba = _jieba()
         with _jieba_lock:
