@@ -75,14 +75,15 @@ def run_one(container: Container, lang: str, kind: str, pid: str, q: dict) -> di
     if kind == "answerable":
         gold = [norm(a) for a in q["answers"]]
         supported = [c for c in out.citations if c.supported]
-        passages = {p.document_id: norm(p.text) for p in out.passages}
+        # By chunk: a paragraph split in two gives two passages with one document_id.
+        passages = {p.chunk_id: norm(p.text) for p in out.passages}
         row |= {
             "has_gold": any(g in norm(out.answer) for g in gold),
             "retrieved_gold": any(
                 p.file_name.removesuffix(".txt") in q["gold_doc_ids"] for p in out.passages
             ),
             "cites": len(supported),
-            "cites_gold": sum(any(g in passages.get(c.document_id, "") for g in gold) for c in supported),
+            "cites_gold": sum(any(g in passages.get(c.chunk_id, "") for g in gold) for c in supported),
             "checked": out.citations_checked,
             "held": out.citations_supported,
         }

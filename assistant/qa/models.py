@@ -29,12 +29,17 @@ class Citation(BaseModel):
     page: int | None
     section: str | None
     quote: str = Field(..., description="The span of the passage that supports the sentence citing it.")
-    supported: bool = Field(..., description="Whether the cited passage was found to support the sentence.")
-    chunk_id: str
+    supported: bool = Field(
+        ...,
+        description="Whether the cited passage supports the sentence: it holds the claim's words or figures "
+        "and is itself relevant to the question.",
+    )
+    chunk_id: str = Field(..., description="The cited passage (see passages[].chunk_id).")
 
 
 class PassagePublic(BaseModel):
     n: int
+    chunk_id: str = Field(..., description="The passage's chunk; a citation with the same chunk_id quotes it.")
     document_id: str
     file_name: str
     page: int | None

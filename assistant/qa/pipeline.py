@@ -5,13 +5,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
-from assistant.qa.citations import EmbedFn, check_support, content_tokens, split_claims, strip_markers
+from assistant.qa.citations import (
+    EmbedFn,
+    Support,
+    check_support,
+    content_tokens,
+    split_claims,
+    strip_markers,
+)
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
 from assistant.settings import StructuredMethod
 from assistant.text import question_language
@@ -38,6 +46,7 @@ def _public_passages(passages: Sequence[PassageLike]) -> list[PassagePublic]:
     return [
         PassagePublic(
             n=n,
+            chunk_id=p.chunk_id,
             document_id=p.document_id,
             file_name=p.file_name,
             page=p.page,
@@ -114,7 +123,12 @@ def answer_question(
         return refuse("model_not_found", generation_ms)
 
     check_started = time.perf_counter()
-    citations, unsupported, sentences, supported = _check_claims(reply.answer, question, passages, embed, language)
+    # A passage the relevance model would not answer from cannot back a claim either: the small model, given
+    # one relevant passage, will still take its answer from an unrelated one beside it.
+    usable = [is_relevant([p]) for p in passages]
+    citations, unsupported, sentences, supported = _check_claims(
+        reply.answer, question, passages, embed, language, usable
+    )
     if not any(c.supported for c in citations):
         # Nothing the model said could be tied to a passage: refusing beats an uncheckable answer.
         out = refuse("no_supported_claims", generation_ms)
@@ -149,11 +163,22 @@ def restates_question(question: str, supported_sentences: Sequence[str]) -> bool
 
 
 def _check_claims(
-    answer: str, question: str, passages: Sequence[PassageLike], embed: EmbedFn | None, language: str
+    answer: str,
+    question: str,
+    passages: Sequence[PassageLike],
+    embed: EmbedFn | None,
+    language: str,
+    usable: Sequence[bool],
 ) -> tuple[list[Citation], list[str], list[str], list[str]]:
     """Check each cited passage; give an uncited sentence the passage that supports it, if one does;
-    flag a sentence none of whose citations hold. Citations are renumbered in order of first use.
+    flag a sentence none of whose citations hold. Only a ``usable`` passage (relevant to the question) can
+    support a claim. Citations are renumbered in order of first use.
     Returns the citations, the unsupported sentences, the answer's sentences and the supported ones."""
+
+    def support_of(claim_text: str, n: int) -> Support:
+        support = check_support(claim_text, passages[n - 1].text, embed=embed, question=question)
+        return support if usable[n - 1] else replace(support, supported=False)
+
     by_chunk: dict[str, Citation] = {}
     unsupported: list[str] = []
     supported: list[str] = []
@@ -162,11 +187,11 @@ def _check_claims(
         if not claim.text:
             continue
         candidates = [n for n in claim.cited if 1 <= n <= len(passages)]
-        checked = [(n, check_support(claim.text, passages[n - 1].text, embed=embed, question=question)) for n in candidates]
+        checked = [(n, support_of(claim.text, n)) for n in candidates]
         if not any(s.supported for _, s in checked):
             # A missing or wrong number: credit the passage that does support the sentence, if any.
             best = max(
-                ((n, check_support(claim.text, p.text, embed=embed, question=question)) for n, p in enumerate(passages, 1)),
+                ((n, support_of(claim.text, n)) for n in range(1, len(passages) + 1)),
                 key=lambda x: (x[1].supported, x[1].overlap, x[1].similarity or 0.0),
             )
             if best[1].supported:

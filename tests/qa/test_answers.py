@@ -30,14 +30,17 @@ INJECTION = P(
 )
 
 
-def ask(question: str, passages: list[P], *replies: object, relevant: bool = True) -> tuple[object, ScriptedChatModel]:
+def ask(
+    question: str, passages: list[P], *replies: object, relevant: bool = True, unrelated: tuple[P, ...] = ()
+) -> tuple[object, ScriptedChatModel]:
+    """``unrelated`` passages are retrieved but, alone, below the relevance threshold."""
     llm = ScriptedChatModel().enqueue(*replies)
     emb = HashingEmbeddings()
     out = answer_question(
         question,
         llm=llm,
         retrieve=lambda q: passages,
-        is_relevant=lambda ps: relevant,
+        is_relevant=lambda ps: relevant and any(p not in unrelated for p in ps),
         embed=emb.embed_array,
     )
     return out, llm
@@ -163,3 +166,39 @@ def test_a_one_word_answer_needs_the_word_in_the_passage_whatever_the_embedding_
     assert not check_support("Brazil", amazon, embed=same_vector).supported
     assert check_support("The forest spans nine nations of the continent", amazon, embed=same_vector).supported
     assert check_support("巴西", amazon, embed=same_vector).supported  # across languages only meaning can match
+
+
+PRIMES = P("d7:v:0", "d7", "primes.txt", None, None, "Trial division checks whether n is a multiple of any integer up to its root.")
+PROTEST = P("d8:v:0", "d8", "protest.txt", None, None, "Civil disobedience is the refusal to obey certain laws, often in protest.")
+
+
+def test_an_answer_taken_from_a_passage_unrelated_to_the_question_is_refused() -> None:
+    # One passage is relevant, so the model is asked; it answers from the unrelated one beside it, which holds
+    # the answer's words but is not about the question.
+    out, _ = ask(
+        "What is a simple form of civil disobedience?",
+        [PROTEST, PRIMES],
+        {"answer": "Trial division[2]", "not_found": False},
+        unrelated=(PRIMES,),
+    )
+    assert out.refused and out.refusal_reason == "no_supported_claims"
+    out, _ = ask(
+        "What is a simple form of civil disobedience?",
+        [PROTEST, PRIMES],
+        {"answer": "Trial division[2]", "not_found": False},
+    )
+    assert not out.refused  # the same answer passes when that passage is relevant: the relevance made the difference
+
+
+def test_a_citation_to_an_unrelated_copy_moves_to_the_relevant_passage() -> None:
+    copy = P("d9:v:0", "d9", "old-mail.eml", None, None, MIGRATION.text)
+    out, _ = ask(
+        "Who owns the ERP data migration?",
+        [copy, MIGRATION],
+        {"answer": "Wu Jing owns the ERP data migration[1].", "not_found": False},
+        unrelated=(copy,),
+    )
+    assert not out.refused
+    assert [(c.file_name, c.supported) for c in out.citations] == [("old-mail.eml", False), ("Data-migration.eml", True)]
+    cited = {c.chunk_id for c in out.citations if c.supported}
+    assert [p.file_name for p in out.passages if p.chunk_id in cited] == ["Data-migration.eml"]
