@@ -44,7 +44,9 @@ def _answer(
     response_model=AnswerPublic,
     summary="Ask the project's documents",
     description="Retrieves passages (hybrid vector + BM25, across Chinese and English), asks the LLM to answer "
-    "only from them with numbered citations, then checks every citation against its passage: "
+    "only from them with numbered citations, then checks every citation against its passage (the passage must "
+    "hold the claim's words or figures and be relevant to the question by itself; `chunk_id` ties a citation to "
+    "its passage in `passages`): "
     "`citations_checked` and `citations_supported` say how many held, and sentences whose citations failed are "
     "flagged in the answer and listed in `unsupported_sentences`. When nothing relevant is found, the model "
     "says the documents do not hold the answer, no sentence is supported by its passage, or the answer only "
