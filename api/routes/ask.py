@@ -64,7 +64,8 @@ def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> Answe
         found = _search(container, project.id, body)
         passages = [
             r.model_dump(
-                mode="json", include={"document_id", "file_name", "page", "section", "text", "score"}
+                mode="json",
+                include={"chunk_id", "document_id", "file_name", "page", "section", "text", "score"},
             )
             for r in found.results
         ]

@@ -68,6 +68,11 @@ def test_ask_streams_passages_then_answer(client: TestClient, chat_model: Script
     assert [e[0] for e in events] == ["event: passages", "event: answer"]
     answer = json.loads(events[1][1].removeprefix("data: "))
     assert answer["citations_supported"] == 1
+    # A client ties each citation to the passage it quotes by chunk_id, in the stream as in the plain reply.
+    streamed = json.loads(events[0][1].removeprefix("data: "))
+    [cited] = [c["chunk_id"] for c in answer["citations"] if c["supported"]]
+    assert [p["file_name"] for p in streamed if p["chunk_id"] == cited] == ["启动会纪要.md"]
+    assert [p["file_name"] for p in answer["passages"] if p["chunk_id"] == cited] == ["启动会纪要.md"]
 
 
 def test_ask_translates_the_question_for_a_project_in_the_other_language_and_search_does_not(
