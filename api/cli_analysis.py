@@ -49,7 +49,9 @@ def _open(project: str | None) -> tuple[Container, str | None]:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, Chinese or English.")],
     project: ProjectOpt,
-    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=20, help="Passages offered to the model.")] = 6,
+    top_k: Annotated[
+        int, typer.Option("--top-k", "-k", min=1, max=20, help="Passages offered to the model.")
+    ] = 6,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the project's documents, with checked citations (or say they do not answer it)."""
@@ -71,7 +73,9 @@ def ask(
         console.print_json(out.model_dump_json())
         return
     console.print(("[yellow]" if out.refused else "[bold]") + out.answer)
-    table = Table("n", "file", "page / section", "supported", "quote", title="citations" if out.citations else None)
+    table = Table(
+        "n", "file", "page / section", "supported", "quote", title="citations" if out.citations else None
+    )
     rows = out.citations or []
     for c in rows:
         where = f"p.{c.page}" if c.page else (c.section or "")
@@ -123,7 +127,11 @@ def five_why(
         console.print_json(json.dumps({"id": analysis_id, **outcome.as_result()}, ensure_ascii=False))
         return
     for i, why in enumerate(outcome.whys, 1):
-        source = why.citations[0].file_name if why.citations and not why.assumption else "[yellow]assumption[/yellow]"
+        source = (
+            why.citations[0].file_name
+            if why.citations and not why.assumption
+            else "[yellow]assumption[/yellow]"
+        )
         console.print(f"[bold]{i}. {why.question}[/bold]\n   {why.answer}  ({source})")
     console.print(f"[bold green]root need:[/bold green] {outcome.root_need}")
     for req in outcome.requirements:
@@ -136,10 +144,16 @@ def five_why(
 @requirements_app.command("check")
 def requirements_check(
     file: Annotated[Path | None, typer.Argument(help="A text or Markdown file to check.")] = None,
-    text: Annotated[str | None, typer.Option("--text", help="Statements to check, instead of a file.")] = None,
-    document_id: Annotated[str | None, typer.Option("--document", help="An indexed document (needs -p).")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Statements to check, instead of a file.")
+    ] = None,
+    document_id: Annotated[
+        str | None, typer.Option("--document", help="An indexed document (needs -p).")
+    ] = None,
     project: Annotated[str | None, typer.Option("--project", "-p", help="Project id or name.")] = None,
-    use_llm: Annotated[bool, typer.Option("--llm", help="Let the LLM rewrite the weakest statements.")] = False,
+    use_llm: Annotated[
+        bool, typer.Option("--llm", help="Let the LLM rewrite the weakest statements.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Find requirement statements and check them against the quality rules (Chinese and English)."""
@@ -159,14 +173,18 @@ def requirements_check(
             body = text if text is not None else _read_text(file)
             report = check_pasted_text(body)
         if use_llm:
-            rewrite_with_llm(report.items, llm=container.chat_model, method=structured_method(container.settings))
+            rewrite_with_llm(
+                report.items, llm=container.chat_model, method=structured_method(container.settings)
+            )
     except AssistantError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     finally:
         container.close()
     if as_json:
-        console.print_json(json.dumps([i.requirement.model_dump(mode="json") for i in report.items], ensure_ascii=False))
+        console.print_json(
+            json.dumps([i.requirement.model_dump(mode="json") for i in report.items], ensure_ascii=False)
+        )
         return
     table = Table("id", "score", "class", "findings", "text")
     for n, item in enumerate(report.items, 1):

@@ -82,7 +82,9 @@ class Container:
         from assistant.requirements.service import check_document
 
         with transaction(self.sessions) as session:
-            check_document(session, project_id=project_id, document_id=document_id, embed=self.embeddings.embed_array)
+            check_document(
+                session, project_id=project_id, document_id=document_id, embed=self.embeddings.embed_array
+            )
 
     @cached_property
     def runner(self) -> JobRunner:

@@ -51,37 +51,54 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file assistant.db under the data directory."
     )
-    chroma_path: Path | None = Field(None, description="Chroma PersistentClient folder; default: data_dir/chroma.")
+    chroma_path: Path | None = Field(
+        None, description="Chroma PersistentClient folder; default: data_dir/chroma."
+    )
     chroma_url: str | None = Field(
-        None, description="Chroma server URL (http://host:port); when set, HttpClient replaces the local folder."
+        None,
+        description="Chroma server URL (http://host:port); when set, HttpClient replaces the local folder.",
     )
 
     llm_provider: LLMProvider = Field(LLMProvider.local, description="local | openai | fake (tests).")
     llm_model: str = Field(
-        "qwen2.5-coder-1.5b-instruct-q4_k_m", description="Model name sent to the server (openai) or local GGUF id."
+        "qwen2.5-coder-1.5b-instruct-q4_k_m",
+        description="Model name sent to the server (openai) or local GGUF id.",
     )
-    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL, e.g. http://localhost:8000/v1.")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL, e.g. http://localhost:8000/v1."
+    )
     llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
     llm_timeout_s: float = Field(180.0, gt=0, description="Seconds before one LLM call is abandoned.")
-    llm_max_retries: int = Field(1, ge=0, le=5, description="Retries of an LLM call that timed out or failed.")
+    llm_max_retries: int = Field(
+        1, ge=0, le=5, description="Retries of an LLM call that timed out or failed."
+    )
     llm_temperature: float = Field(0.1, ge=0, le=2)
     llm_structured_method: StructuredMethod = Field(
         StructuredMethod.auto, description="How typed output is asked for; auto picks per provider."
     )
     llm_model_path: Path | None = Field(
-        None, description="GGUF file for the local provider; default: the joined model in the cache directory."
+        None,
+        description="GGUF file for the local provider; default: the joined model in the cache directory.",
     )
     llm_context: int = Field(4096, ge=512, description="Context window of the local model (tokens).")
     llm_threads: int = Field(2, ge=1, description="CPU threads of the local model.")
-    cache_dir: Path = Field(default_factory=_default_cache_dir, description="Built wheels and the joined model.")
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir, description="Built wheels and the joined model."
+    )
 
-    embeddings_provider: EmbeddingsProvider = Field(EmbeddingsProvider.local, description="local | openai | fake.")
+    embeddings_provider: EmbeddingsProvider = Field(
+        EmbeddingsProvider.local, description="local | openai | fake."
+    )
     embeddings_model: str = Field(
         LocalEmbeddingModel.use.value,
         description="local: use-multilingual or multilingual-e5-small; openai: the server's model name.",
     )
-    embeddings_base_url: str | None = Field(None, description="Defaults to llm_base_url for the openai provider.")
-    embeddings_api_key: str | None = Field(None, description="Defaults to llm_api_key for the openai provider.")
+    embeddings_base_url: str | None = Field(
+        None, description="Defaults to llm_base_url for the openai provider."
+    )
+    embeddings_api_key: str | None = Field(
+        None, description="Defaults to llm_api_key for the openai provider."
+    )
     embeddings_batch_size: int = Field(64, ge=1)
 
     chunk_size: int = Field(800, ge=100, le=8000, description="Target characters per chunk.")
@@ -94,33 +111,53 @@ class Settings(BaseSettings):
     zip_max_ratio: int = Field(200, ge=2, description="Largest expansion ratio of one archive member.")
 
     # Retrieval knobs; None keeps the measured default of assistant/retrieval/settings.py.
-    retrieval_top_k: int | None = Field(None, description="Passages returned when the caller does not say (8).")
+    retrieval_top_k: int | None = Field(
+        None, description="Passages returned when the caller does not say (8)."
+    )
     retrieval_candidates: int | None = Field(None, description="Candidates per index before fusion (50).")
     retrieval_fusion: str | None = Field(None, description="convex (default) or rrf.")
     retrieval_rrf_k: float | None = Field(None, description="Reciprocal-rank-fusion constant (60).")
     retrieval_vector_weight: float | None = Field(None, description="Weight of the vector side in fusion.")
     retrieval_keyword_weight: float | None = Field(None, description="Weight of the BM25 side in fusion.")
     retrieval_coverage_power: float | None = Field(None, description="How much query-word coverage counts.")
-    retrieval_translate: str | None = Field(None, description="never | auto | always: also search a translation.")
+    retrieval_translate: str | None = Field(
+        None, description="never | auto | always: also search a translation."
+    )
     retrieval_ask_translate: str | None = Field(None, description="never | auto | always, for /ask (auto).")
     retrieval_translation_weight: float | None = Field(None, description="Weight of the translated query.")
     retrieval_relevance_threshold: float | None = Field(None, description="Below it, /ask refuses (0.5).")
     retrieval_min_cosine: float | None = Field(None, description="Override the embedder's calibrated cosine.")
 
     # Risk register knobs; None keeps the default of assistant/risks/settings.py.
-    risk_webhook_url: str | None = Field(None, description="POSTed a JSON body when a risk is new or raised to high/critical.")
+    risk_webhook_url: str | None = Field(
+        None, description="POSTed a JSON body when a risk is new or raised to high/critical."
+    )
     risk_webhook_retries: int | None = Field(None, description="Delivery attempts after the first (3).")
-    risk_webhook_backoff_s: float | None = Field(None, description="First back-off between attempts, doubling (1 s).")
+    risk_webhook_backoff_s: float | None = Field(
+        None, description="First back-off between attempts, doubling (1 s)."
+    )
     risk_webhook_timeout_s: float | None = Field(None, description="Seconds per delivery attempt (10).")
-    risk_match_threshold: float | None = Field(None, description="Similarity at which a finding joins an existing risk of its category.")
+    risk_match_threshold: float | None = Field(
+        None, description="Similarity at which a finding joins an existing risk of its category."
+    )
     risk_match_threshold_cross_category: float | None = Field(None, description="The same across categories.")
-    risk_auto_scan: bool | None = Field(None, description="Scan every newly indexed or changed document for risks (true).")
-    risk_scan_max_passages: int | None = Field(None, description="Most cue passages sent to the LLM per document.")
+    risk_auto_scan: bool | None = Field(
+        None, description="Scan every newly indexed or changed document for risks (true)."
+    )
+    risk_scan_max_passages: int | None = Field(
+        None, description="Most cue passages sent to the LLM per document."
+    )
     risk_scan_batch_size: int | None = Field(None, description="Passages per LLM call.")
-    risk_scan_max_findings_per_call: int | None = Field(None, description="Most risks one LLM call may return.")
+    risk_scan_max_findings_per_call: int | None = Field(
+        None, description="Most risks one LLM call may return."
+    )
     risk_scan_max_output_tokens: int | None = Field(None, description="Output tokens per scan call.")
-    risk_scan_passage_chars: int | None = Field(None, description="Characters of each passage shown to the LLM.")
-    risk_scan_min_cue_score: int | None = Field(None, description="Cue score a passage needs to reach the LLM.")
+    risk_scan_passage_chars: int | None = Field(
+        None, description="Characters of each passage shown to the LLM."
+    )
+    risk_scan_min_cue_score: int | None = Field(
+        None, description="Cue score a passage needs to reach the LLM."
+    )
 
     host: str = Field("127.0.0.1", description="Address the API server binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the API server binds.")
@@ -211,5 +248,3 @@ def describe_validation_error(exc: ValidationError) -> str:
 @lru_cache
 def get_settings() -> Settings:
     return load_settings()
-
-

@@ -168,7 +168,10 @@ def main() -> None:
             t0 = time.perf_counter()
             full = build(container, f"xquad-{lang}-full", corpus, set())
             holdout = build(container, f"xquad-{lang}-holdout", corpus, leave_out)
-            print(f"[{lang}] indexed 2 x {len(corpus)} paragraphs in {time.perf_counter() - t0:.0f} s", flush=True)
+            print(
+                f"[{lang}] indexed 2 x {len(corpus)} paragraphs in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
             work = [(lang, "answerable", full, q) for q in answerable] + [
                 (lang, "held_out", holdout, q) for q in held
             ]

@@ -63,7 +63,9 @@ def main() -> None:
                         best = max(passing, key=lambda x: x[1].overlap)[0]
                         s["claims"] += 1
                         s["gold"] += any(g in norm(best) for g in gold[r["q"]])
-                        s["wrong_pass"] += sum(not any(g in norm(p) for g in gold[r["q"]]) for p, _ in passing)
+                        s["wrong_pass"] += sum(
+                            not any(g in norm(p) for g in gold[r["q"]]) for p, _ in passing
+                        )
         container.close()
     print(f"{len(rows)} answered answerable questions from {log}")
     for name, s in stats.items():

@@ -388,13 +388,13 @@ def refusal_tradeoff(
     pairs = []
     for run in runs:
         cross = is_cross(run)
-        held_out = best_relevance(rank_candidates(without(run.candidates, run.gold), conf), conf.top_k, model, cross)
+        held_out = best_relevance(
+            rank_candidates(without(run.candidates, run.gold), conf), conf.top_k, model, cross
+        )
         present = best_relevance(rank_candidates(run.candidates, conf), conf.top_k, model, cross)
         pairs.append((held_out, present))
     n = max(1, len(pairs))
-    return [
-        (t, sum(h < t for h, _ in pairs) / n, sum(p >= t for _, p in pairs) / n) for t in thresholds
-    ]
+    return [(t, sum(h < t for h, _ in pairs) / n, sum(p >= t for _, p in pairs) / n) for t in thresholds]
 
 
 # ----------------------------------------------------------------------------------------------- QMSum

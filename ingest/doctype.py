@@ -12,7 +12,9 @@ _MEETING_TEXT = re.compile(
     r"参会|与会|出席|会议时间|会议地点|议程|纪要|行动项|attendees|participants|agenda|action items?|minutes of",
     re.IGNORECASE,
 )
-_REQ_TEXT = re.compile(r"\b(?:shall|must)\b|应当|必须|须|系统应|REQ[-_]\w+|\b(?:FR|NFR)[-_ ]?\d", re.IGNORECASE)
+_REQ_TEXT = re.compile(
+    r"\b(?:shall|must)\b|应当|必须|须|系统应|REQ[-_]\w+|\b(?:FR|NFR)[-_ ]?\d", re.IGNORECASE
+)
 
 
 def detect_doc_type(file_name: str, text: str, *, kind_hint: str | None = None) -> DocumentType:

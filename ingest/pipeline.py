@@ -36,7 +36,9 @@ from ingest.splitter import split_text
 log = logging.getLogger(__name__)
 
 
-_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".emz", ".wmf"})
+_IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".emz", ".wmf"}
+)
 
 
 def document_date(file_name: str, result: ReadResult) -> dt.date | None:
@@ -115,7 +117,9 @@ def prepare_chunks(result: ReadResult, *, size: int, overlap: int) -> list[Prepa
     out, offset = [], 0
     for seg in result.segments:
         for piece in split_text(seg.text, size=size, overlap=overlap):
-            out.append(PreparedChunk(piece.text, seg.page, seg.section, offset + piece.start, offset + piece.end))
+            out.append(
+                PreparedChunk(piece.text, seg.page, seg.section, offset + piece.start, offset + piece.end)
+            )
         offset += len(seg.text) + 1
     return out
 
@@ -158,14 +162,18 @@ def ingest_file(
         on_status(FileStatus.reading)
     try:
         result = read_document(file_name, data, ingestor.limits)
-        prepared = prepare_chunks(result, size=ingestor.settings.chunk_size, overlap=ingestor.settings.chunk_overlap)
+        prepared = prepare_chunks(
+            result, size=ingestor.settings.chunk_size, overlap=ingestor.settings.chunk_overlap
+        )
         if not prepared:
             raise UnreadableFile("no text found in the file")
     except UnreadableFile as exc:
         return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
     try:
         vectors = embed_unique(ingestor, [c.text for c in prepared])
-        doc_id = _write(ingestor, project_id, file_name, data, sha, result, prepared, vectors, doc_type, parent_id)
+        doc_id = _write(
+            ingestor, project_id, file_name, data, sha, result, prepared, vectors, doc_type, parent_id
+        )
     except AssistantError as exc:
         return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
     outcome = FileOutcome(file_name, FileStatus.indexed, document_id=doc_id)
@@ -199,14 +207,24 @@ def ingest_any(
                 yield FileOutcome(entry.file_name, FileStatus.failed, entry.error or "could not be extracted")
             else:
                 yield ingest_file(
-                    ingestor, project_id=project_id, file_name=entry.file_name, data=entry.data, parent_id=parent_id
+                    ingestor,
+                    project_id=project_id,
+                    file_name=entry.file_name,
+                    data=entry.data,
+                    parent_id=parent_id,
                 )
         return
     yield ingest_file(ingestor, project_id=project_id, file_name=file_name, data=data, parent_id=parent_id)
 
 
 def _record_failure(
-    ingestor: Ingestor, project_id: str, file_name: str, data: bytes, sha: str, reason: str, parent_id: str | None
+    ingestor: Ingestor,
+    project_id: str,
+    file_name: str,
+    data: bytes,
+    sha: str,
+    reason: str,
+    parent_id: str | None,
 ) -> FileOutcome:
     with transaction(ingestor.sessions) as session:
         doc = documents.find_document(session, project_id=project_id, file_name=file_name)
@@ -219,7 +237,9 @@ def _record_failure(
                 document_id=doc.id,
             )
         if doc is None:
-            doc = documents.create_document(session, project_id=project_id, file_name=file_name, parent_id=parent_id)
+            doc = documents.create_document(
+                session, project_id=project_id, file_name=file_name, parent_id=parent_id
+            )
         doc.status, doc.reason, doc.sha256, doc.size = DocumentStatus.failed.value, reason, sha, len(data)
         return FileOutcome(file_name, FileStatus.failed, reason, document_id=doc.id)
 

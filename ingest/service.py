@@ -38,7 +38,9 @@ def submit_reindex(
         if document_ids is None:
             docs = documents.list_documents(session, project_id=project_id)
         else:
-            docs = [documents.get_document(session, project_id=project_id, document_id=d) for d in document_ids]
+            docs = [
+                documents.get_document(session, project_id=project_id, document_id=d) for d in document_ids
+            ]
         if document_ids is None:
             try:
                 ingestor.vectors.count(project_id)
@@ -65,11 +67,15 @@ def submit_reindex(
     return job_id, count
 
 
-def set_document_type(ingestor: Ingestor, project_id: str, document_id: str, doc_type: DocumentType) -> Document:
+def set_document_type(
+    ingestor: Ingestor, project_id: str, document_id: str, doc_type: DocumentType
+) -> Document:
     with transaction(ingestor.sessions) as session:
         doc = documents.get_document(session, project_id=project_id, document_id=document_id)
         if doc.status != DocumentStatus.indexed.value:
-            raise ConflictError(f"document {document_id!r} is {doc.status}; only indexed documents can be retyped")
+            raise ConflictError(
+                f"document {document_id!r} is {doc.status}; only indexed documents can be retyped"
+            )
         doc.doc_type, doc.doc_type_overridden = doc_type.value, True
         pipeline.retag(ingestor, session, doc)
         return doc
@@ -91,5 +97,3 @@ def _forget_originals(ingestor: Ingestor, project_id: str) -> None:
     for path in folder.iterdir():
         if Path(path.name).stem not in live:
             path.unlink(missing_ok=True)
-
-

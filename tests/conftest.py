@@ -18,14 +18,19 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_EVAL = REPO.parent / "shared" / "eval"
 DEMO_DIR = REPO / "demo" / "project"
 # Read before the autouse fixture clears ASSISTANT_* variables: where the set-up put the joined model.
-MODEL_CACHE_DIR = Path(os.environ.get("ASSISTANT_CACHE_DIR") or Path.home() / ".cache" / "requirements-assistant")
+MODEL_CACHE_DIR = Path(
+    os.environ.get("ASSISTANT_CACHE_DIR") or Path.home() / ".cache" / "requirements-assistant"
+)
 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own ASSISTANT_* variables must not change what the tests see."""
     for key in list(os.environ):
-        if key.startswith("ASSISTANT_") and key not in {"ASSISTANT_TEST_CHROMA_URL", "ASSISTANT_TEST_DATABASE_URL"}:
+        if key.startswith("ASSISTANT_") and key not in {
+            "ASSISTANT_TEST_CHROMA_URL",
+            "ASSISTANT_TEST_DATABASE_URL",
+        }:
             monkeypatch.delenv(key, raising=False)
 
 

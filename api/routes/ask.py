@@ -23,7 +23,9 @@ class AskRequest(BaseModel):
 
 
 def _search(container: ContainerDep, project_id: str, body: AskRequest) -> SearchResponse:
-    return container.search(project_id, body.question, top_k=body.top_k, filters=body.filters, for_answer=True)
+    return container.search(
+        project_id, body.question, top_k=body.top_k, filters=body.filters, for_answer=True
+    )
 
 
 def _answer(

@@ -16,9 +16,12 @@ router = APIRouter(prefix="/projects/{project}/requirements", tags=["requirement
 
 class RequirementsCheck(BaseModel):
     text: str | None = Field(None, max_length=200_000, description="Requirement statements to check.")
-    document_id: str | None = Field(None, description="An indexed document whose requirements to find and check.")
+    document_id: str | None = Field(
+        None, description="An indexed document whose requirements to find and check."
+    )
     use_llm: bool = Field(
-        False, description="Let the LLM rewrite the weakest statements (at most `llm_limit`) and add findings."
+        False,
+        description="Let the LLM rewrite the weakest statements (at most `llm_limit`) and add findings.",
     )
     llm_limit: int = Field(5, ge=1, le=50)
 
@@ -36,7 +39,9 @@ class FindingPublic(BaseModel):
 
 
 class RequirementPublic(BaseModel):
-    id: str = Field(..., description="The id written in the document (e.g. REQ-ERP-001), else R<n> by position.")
+    id: str = Field(
+        ..., description="The id written in the document (e.g. REQ-ERP-001), else R<n> by position."
+    )
     record_id: str | None = Field(None, description="Stored record id (document checks only).")
     text: str
     kind: str = Field(..., description="functional | non_functional")
@@ -44,7 +49,9 @@ class RequirementPublic(BaseModel):
     language: str
     score: int = Field(..., ge=0, le=100, description="100 minus the weighted findings.")
     findings: list[FindingPublic]
-    rewrite: str = Field(..., description="Suggested EARS-form rewrite; <placeholders> mark figures to fill in.")
+    rewrite: str = Field(
+        ..., description="Suggested EARS-form rewrite; <placeholders> mark figures to fill in."
+    )
     acceptance_criteria: list[str]
     document_id: str | None = None
     page: int | None = None
@@ -54,7 +61,9 @@ class RequirementPublic(BaseModel):
 class RequirementsReport(BaseModel):
     requirements: list[RequirementPublic]
     duplicates: list[DuplicatePair] = Field(default_factory=list, description="Indices into `requirements`.")
-    contradictions: list[Contradiction] = Field(default_factory=list, description="Indices into `requirements`.")
+    contradictions: list[Contradiction] = Field(
+        default_factory=list, description="Indices into `requirements`."
+    )
     average_score: float | None = None
 
 
@@ -95,7 +104,9 @@ def _public(n: int, item: Located) -> RequirementPublic:
     "suggested (rule-based; with `use_llm` the model rewrites the weakest ones). Duplicates and contradictions "
     "across the statements are listed. A document check replaces that document's stored requirements.",
 )
-def check(project: ProjectDep, container: ContainerDep, session: SessionDep, body: RequirementsCheck) -> RequirementsReport:
+def check(
+    project: ProjectDep, container: ContainerDep, session: SessionDep, body: RequirementsCheck
+) -> RequirementsReport:
     embed = container.embeddings.embed_array
     if body.document_id:
         report = check_document(session, project_id=project.id, document_id=body.document_id, embed=embed)
@@ -133,7 +144,9 @@ def list_requirements(
     document_id: str | None = None,
     kind: Annotated[str | None, Query(description="functional | non_functional")] = None,
     quality_class: str | None = None,
-    max_score: Annotated[int | None, Query(ge=0, le=100, description="Only those scoring at most this.")] = None,
+    max_score: Annotated[
+        int | None, Query(ge=0, le=100, description="Only those scoring at most this.")
+    ] = None,
     rule: Annotated[str | None, Query(description="Only those with a finding of this rule.")] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -158,7 +171,9 @@ def list_requirements(
             quality_class=r.quality_class,
             language=r.language,
             score=r.score,
-            findings=[FindingPublic.model_validate(Finding.model_validate(f).model_dump()) for f in r.findings],
+            findings=[
+                FindingPublic.model_validate(Finding.model_validate(f).model_dump()) for f in r.findings
+            ],
             rewrite=r.rewrite,
             acceptance_criteria=r.acceptance_criteria,
             document_id=r.document_id,

@@ -24,7 +24,9 @@ def get_document(session: Session, *, project_id: str, document_id: str) -> Docu
 
 
 def find_document(session: Session, *, project_id: str, file_name: str) -> Document | None:
-    return session.scalar(select(Document).where(Document.project_id == project_id, Document.file_name == file_name))
+    return session.scalar(
+        select(Document).where(Document.project_id == project_id, Document.file_name == file_name)
+    )
 
 
 def list_documents(
@@ -40,7 +42,9 @@ def list_documents(
 
 def count_documents(session: Session, *, project_id: str) -> dict[str, int]:
     rows = session.execute(
-        select(Document.status, func.count()).where(Document.project_id == project_id).group_by(Document.status)
+        select(Document.status, func.count())
+        .where(Document.project_id == project_id)
+        .group_by(Document.status)
     )
     return {status: n for status, n in rows}
 

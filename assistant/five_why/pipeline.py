@@ -97,7 +97,9 @@ def run_five_why(
         stop_reason = stop_reason or f"limited to {MAX_ROUNDS} rounds"
     elif len(whys) < MAX_ROUNDS and not stop_reason:
         stop_reason = (
-            "模型在此处到达业务目标，未说明原因" if language == "zh" else "the model stopped here without giving a reason"
+            "模型在此处到达业务目标，未说明原因"
+            if language == "zh"
+            else "the model stopped here without giving a reason"
         )
     requirements = []
     for req in draft.requirements[:3]:
@@ -107,7 +109,8 @@ def run_five_why(
         requirements.append(
             RestatedRequirement(
                 text=req.statement.strip(),
-                acceptance_criteria=[c for c in req.acceptance_criteria if c.strip()] or checked.acceptance_criteria,
+                acceptance_criteria=[c for c in req.acceptance_criteria if c.strip()]
+                or checked.acceptance_criteria,
                 score=checked.score,
                 findings=checked.findings,
             )

@@ -69,7 +69,10 @@ class FiveWhyPublic(BaseModel):
     solutions: list[str]
     open_questions: list[str]
     confidence: float = Field(
-        ..., ge=0, le=1, description="Share of 'why' answers backed by a document, weighted with requirement quality."
+        ...,
+        ge=0,
+        le=1,
+        description="Share of 'why' answers backed by a document, weighted with requirement quality.",
     )
     created_at: dt.datetime
 

@@ -28,7 +28,9 @@ def add_chunks(session: Session, *, chunks: list[Chunk]) -> None:
     session.flush()
     if session.bind is not None and session.bind.dialect.name == "sqlite":
         session.execute(
-            text("INSERT INTO chunk_fts (tokens, chunk_id, project_id) VALUES (:tokens, :chunk_id, :project_id)"),
+            text(
+                "INSERT INTO chunk_fts (tokens, chunk_id, project_id) VALUES (:tokens, :chunk_id, :project_id)"
+            ),
             [{"tokens": c.tokens, "chunk_id": c.id, "project_id": c.project_id} for c in chunks],
         )
 

@@ -69,7 +69,9 @@ class VectorIndex:
         assert col is not None
         try:
             for i in range(0, len(ids), 1000):
-                col.upsert(ids=ids[i : i + 1000], embeddings=vectors[i : i + 1000], metadatas=metadatas[i : i + 1000])
+                col.upsert(
+                    ids=ids[i : i + 1000], embeddings=vectors[i : i + 1000], metadatas=metadatas[i : i + 1000]
+                )
         except Exception as exc:
             raise ProviderUnavailableError(f"the vector store failed to store chunks: {exc}") from exc
 
@@ -104,7 +106,10 @@ class VectorIndex:
             return []
         try:
             result = col.query(
-                query_embeddings=np.atleast_2d(vector).astype(np.float32), n_results=k, where=where, include=["distances"]
+                query_embeddings=np.atleast_2d(vector).astype(np.float32),
+                n_results=k,
+                where=where,
+                include=["distances"],
             )
         except Exception as exc:
             raise ProviderUnavailableError(f"the vector store failed to search: {exc}") from exc

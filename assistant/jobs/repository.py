@@ -65,5 +65,7 @@ def unfinished_jobs(session: Session) -> list[Job]:
 
 def list_jobs(session: Session, *, project_id: str, limit: int = 50) -> list[Job]:
     return list(
-        session.scalars(select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit))
+        session.scalars(
+            select(Job).where(Job.project_id == project_id).order_by(Job.created_at.desc()).limit(limit)
+        )
     )

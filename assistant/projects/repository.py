@@ -47,7 +47,9 @@ def get_project(session: Session, *, ref: str) -> Project:
     """Find a project by id or by exact name."""
     project = session.scalar(select(Project).where(or_(Project.id == ref, Project.name == ref)))
     if project is None:
-        raise NotFoundError(f"no project {ref!r}; create it first (POST /projects or `assistant projects create`)")
+        raise NotFoundError(
+            f"no project {ref!r}; create it first (POST /projects or `assistant projects create`)"
+        )
     return project
 
 

@@ -113,6 +113,10 @@ def ask_structured(
 
 def _is_unavailable(exc: Exception) -> bool:
     name = type(exc).__name__
-    return name in {"APIConnectionError", "APITimeoutError", "ConnectError", "ReadTimeout", "TimeoutException"} or (
-        isinstance(exc, TimeoutError | ConnectionError)
-    )
+    return name in {
+        "APIConnectionError",
+        "APITimeoutError",
+        "ConnectError",
+        "ReadTimeout",
+        "TimeoutException",
+    } or (isinstance(exc, TimeoutError | ConnectionError))

@@ -18,7 +18,9 @@ class PassageLike(Protocol):
 class ModelAnswer(BaseModel):
     """What the LLM is asked to return."""
 
-    answer: str = Field(description="The answer, each claim followed by the [n] of the passage it comes from.")
+    answer: str = Field(
+        description="The answer, each claim followed by the [n] of the passage it comes from."
+    )
     not_found: bool = Field(description="true when the passages do not contain the answer.")
 
 
@@ -39,7 +41,9 @@ class Citation(BaseModel):
 
 class PassagePublic(BaseModel):
     n: int
-    chunk_id: str = Field(..., description="The passage's chunk; a citation with the same chunk_id quotes it.")
+    chunk_id: str = Field(
+        ..., description="The passage's chunk; a citation with the same chunk_id quotes it."
+    )
     document_id: str
     file_name: str
     page: int | None
@@ -57,7 +61,9 @@ class Timing(BaseModel):
 
 class AnswerPublic(BaseModel):
     answer: str
-    refused: bool = Field(..., description="true when the documents do not hold the answer; nothing was invented.")
+    refused: bool = Field(
+        ..., description="true when the documents do not hold the answer; nothing was invented."
+    )
     refusal_reason: str | None = Field(
         None,
         description="no_relevant_passages | model_not_found | no_supported_claims | answer_restates_question",
@@ -67,7 +73,8 @@ class AnswerPublic(BaseModel):
     citations_checked: int
     citations_supported: int
     unsupported_sentences: list[str] = Field(
-        default_factory=list, description="Sentences whose citations did not hold; flagged in the answer text."
+        default_factory=list,
+        description="Sentences whose citations did not hold; flagged in the answer text.",
     )
     passages: list[PassagePublic] = Field(
         default_factory=list, description="The passages retrieved (the closest ones when refused)."

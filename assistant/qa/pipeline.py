@@ -111,7 +111,12 @@ def answer_question(
     messages = [
         SystemMessage(render_prompt("qa_system", language)),
         HumanMessage(
-            render_prompt("qa_user", None, passages=format_passages(passages, max_chars=passage_chars), question=question)
+            render_prompt(
+                "qa_user",
+                None,
+                passages=format_passages(passages, max_chars=passage_chars),
+                question=question,
+            )
         ),
     ]
     if hasattr(llm, "max_tokens"):
@@ -221,7 +226,9 @@ def _check_claims(
         body, stop = (text[: end.start()], end.group(0)) if end else (text, "")
         if markers:
             supported.append(claim.text)
-            sentences.append(body + "".join(dict.fromkeys(markers)) + stop + ("" if language == "zh" else " "))
+            sentences.append(
+                body + "".join(dict.fromkeys(markers)) + stop + ("" if language == "zh" else " ")
+            )
         else:
             unsupported.append(claim.text)
             sentences.append(body + UNSUPPORTED_FLAG[language] + stop + ("" if language == "zh" else " "))

@@ -76,14 +76,20 @@ def check_pasted_text(text: str, *, embed: Embed | None = None) -> Report:
     return _report([Located(r) for r in reqs], embed)
 
 
-def check_document(session: Session, *, project_id: str, document_id: str, embed: Embed | None = None) -> Report:
+def check_document(
+    session: Session, *, project_id: str, document_id: str, embed: Embed | None = None
+) -> Report:
     doc = documents.get_document(session, project_id=project_id, document_id=document_id)
     if doc.status != DocumentStatus.indexed.value:
-        raise ConflictError(f"document {document_id!r} is {doc.status}; only indexed documents can be checked")
+        raise ConflictError(
+            f"document {document_id!r} is {doc.status}; only indexed documents can be checked"
+        )
     found: list[tuple[CheckedRequirement, int | None, str | None]] = []
     for text, page, section in document_segments(session, document_id=document_id):
         found.extend((r, page, section) for r in check_text(text, embed=embed))
-    rows = store.replace_document_requirements(session, project_id=project_id, document_id=document_id, items=found)
+    rows = store.replace_document_requirements(
+        session, project_id=project_id, document_id=document_id, items=found
+    )
     located = [
         Located(req, page, section, record_id=row.id, document_id=document_id)
         for (req, page, section), row in zip(found, rows, strict=True)
@@ -112,7 +118,12 @@ class LLMRewrite(BaseModel):
 
 
 def rewrite_with_llm(
-    items: Sequence[Located], *, llm: BaseChatModel, method: StructuredMethod, limit: int = 5, max_tokens: int = 400
+    items: Sequence[Located],
+    *,
+    llm: BaseChatModel,
+    method: StructuredMethod,
+    limit: int = 5,
+    max_tokens: int = 400,
 ) -> int:
     """The model rewrites the weakest statements and may add findings, each tied to a named rule and to words
     that really occur in the statement; returns how many were rewritten."""
@@ -143,7 +154,9 @@ def rewrite_with_llm(
             words = [w for w in f.words if w and w in req.text]
             if f.rule in RULES and words and (f.rule, tuple(words)) not in known:
                 req.findings.append(
-                    Finding(rule=f.rule, words=words, message=RULES[f.rule].message(words, req.language) + " (AI)")
+                    Finding(
+                        rule=f.rule, words=words, message=RULES[f.rule].message(words, req.language) + " (AI)"
+                    )
                 )
         req.score = score(req.findings)
     return len(worst)

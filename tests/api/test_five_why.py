@@ -15,7 +15,11 @@ DRAFT = {
     "whys": [
         {"question": "为什么希望收银更快？", "answer": "高峰时段顾客平均排队超过8分钟。", "passage": 1},
         {"question": "为什么排队这么久？", "answer": "每单收银平均耗时90秒，会员查询占40秒。", "passage": 1},
-        {"question": "为什么会员查询慢？", "answer": "会员数据存放在总部系统，门店要远程查询。", "passage": None},
+        {
+            "question": "为什么会员查询慢？",
+            "answer": "会员数据存放在总部系统，门店要远程查询。",
+            "passage": None,
+        },
     ],
     "stop_reason": "已到达业务目标：减少顾客排队时间。",
     "root_need": "减少高峰时段顾客排队时间，避免顾客流失。",
@@ -30,11 +34,15 @@ DRAFT = {
 }
 
 
-def test_five_why_chain_is_grounded_stored_and_listed(client: TestClient, chat_model: ScriptedChatModel) -> None:
+def test_five_why_chain_is_grounded_stored_and_listed(
+    client: TestClient, chat_model: ScriptedChatModel
+) -> None:
     pid = make_project(client)
     upload(client, pid, ("门店运营会议纪要.md", MINUTES))
     chat_model.enqueue(DRAFT)
-    resp = client.post(f"/projects/{pid}/five-why", json={"statement": "希望门店收银更快"}, headers={"X-Actor": "li.na"})
+    resp = client.post(
+        f"/projects/{pid}/five-why", json={"statement": "希望门店收银更快"}, headers={"X-Actor": "li.na"}
+    )
     assert resp.status_code == 201, resp.text
     body = resp.json()
     assert body["language"] == "zh" and body["root_need"].startswith("减少高峰时段顾客排队时间")

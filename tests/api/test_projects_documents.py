@@ -72,7 +72,9 @@ def test_changed_file_replaces_its_chunks_in_both_indexes(client: TestClient, co
     assert container.vectors.count(pid) == len(hits)
 
 
-def test_delete_removes_document_from_registry_and_both_indexes(client: TestClient, container: Container) -> None:
+def test_delete_removes_document_from_registry_and_both_indexes(
+    client: TestClient, container: Container
+) -> None:
     pid = make_project(client)
     doc_id = upload(client, pid, ("纪要.md", MINUTES))["files"][0]["document_id"]
     resp = client.delete(f"/projects/{pid}/documents/{doc_id}")
@@ -103,7 +105,9 @@ def test_one_bad_file_fails_alone_with_its_reason(client: TestClient) -> None:
     assert {d["file_name"]: d["status"] for d in docs}["good.md"] == "indexed"
 
 
-def test_unsupported_only_upload_is_415_and_oversize_only_is_413(client: TestClient, container: Container) -> None:
+def test_unsupported_only_upload_is_415_and_oversize_only_is_413(
+    client: TestClient, container: Container
+) -> None:
     pid = make_project(client)
     resp = client.post(f"/projects/{pid}/documents", files=[("files", ("plan.exe", b"MZ..."))])
     assert resp.status_code == 415 and "supported" in resp.json()["detail"]

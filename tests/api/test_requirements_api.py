@@ -53,7 +53,9 @@ def test_uploaded_spec_fills_the_project_list_with_ids_scores_and_sections(clien
 
     checked = client.post(f"/projects/{pid}/requirements/check", json={"document_id": doc_id}).json()
     assert {r["id"] for r in checked["requirements"]} == {r["id"] for r in listed["items"]}
-    assert client.get(f"/projects/{pid}/requirements").json()["total"] == listed["total"]  # replaced, not added
+    assert (
+        client.get(f"/projects/{pid}/requirements").json()["total"] == listed["total"]
+    )  # replaced, not added
 
 
 def test_llm_rewrite_keeps_findings_tied_to_real_rules_and_words(

@@ -44,7 +44,9 @@ def test_random_non_chinese_strings_tokenize_as_jieba_does() -> None:
     import string
 
     rnd = random.Random(11)
-    alphabet = string.ascii_letters + string.digits + "  .%+#&_-/:;,()c" + "éüßİЖカ한１２’–•\u3000\u3400\u00a0²ﬁ"
+    alphabet = (
+        string.ascii_letters + string.digits + "  .%+#&_-/:;,()c" + "éüßİЖカ한１２’–•\u3000\u3400\u00a0²ﬁ"
+    )
     for _ in range(3000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30)))
         assert tokenize(text) == _jieba_tokens(text), text

@@ -39,26 +39,31 @@ def test_vector_store_failure_keeps_the_old_version_whole(
     monkeypatch.setattr(container.vectors, "add", broken_add)
     second = ingest_file(container.ingestor, project_id=project_id, file_name="w.md", data=V2)
     assert second.status.value == "failed"
-    assert "connection refused" in (second.reason or "") and "previously indexed version is kept" in second.reason
+    assert (
+        "connection refused" in (second.reason or "")
+        and "previously indexed version is kept" in second.reason
+    )
     assert "5月25日" in visible_text(container, first.document_id or "")
     with container.sessions() as session:
         doc = documents.get_document(session, project_id=project_id, document_id=first.document_id or "")
         assert doc.status == "indexed"
         # no half-written rows of the failed version are left behind
-        assert {c.version for c in session.query(Chunk).filter_by(document_id=doc.id)} == {
-            doc.active_version
-        }
+        assert {c.version for c in session.query(Chunk).filter_by(document_id=doc.id)} == {doc.active_version}
 
 
 def test_reader_failure_of_a_new_version_keeps_the_old_one(container: Container, project_id: str) -> None:
     first = ingest_file(container.ingestor, project_id=project_id, file_name="w.txt", data=V1)
-    bad = ingest_file(container.ingestor, project_id=project_id, file_name="w.txt", data=b"\x00\x01\x02" * 100)
+    bad = ingest_file(
+        container.ingestor, project_id=project_id, file_name="w.txt", data=b"\x00\x01\x02" * 100
+    )
     assert bad.status.value == "failed" and bad.document_id == first.document_id
     assert "5月25日" in visible_text(container, first.document_id or "")
 
 
 def test_staged_job_survives_a_restart_and_is_resumed(container: Container, project_id: str) -> None:
-    job_id = stage_job(container.ingestor, project_id=project_id, uploads=[Upload("a.md", V1), Upload("b.md", V2)])
+    job_id = stage_job(
+        container.ingestor, project_id=project_id, uploads=[Upload("a.md", V1), Upload("b.md", V2)]
+    )
     # a new worker (as after a restart) picks up the queued job by itself
     runner = JobRunner(container.ingestor)
     runner.start()
@@ -80,7 +85,9 @@ def test_job_counts_attachments_of_an_email_as_their_own_files(container: Contai
     msg["From"], msg["To"], msg["Subject"] = "li.na@example.com", "wang.lei@example.com", "联调环境"
     msg["Date"] = "Fri, 20 Mar 2026 17:42:10 +0800"
     msg.set_content("联调环境清单见附件。")
-    msg.add_attachment("测试服务器：10 台".encode(), maintype="text", subtype="plain", filename="联调环境清单.txt")
+    msg.add_attachment(
+        "测试服务器：10 台".encode(), maintype="text", subtype="plain", filename="联调环境清单.txt"
+    )
     job_id = stage_job(container.ingestor, project_id=project_id, uploads=[Upload("mail.eml", bytes(msg))])
     run_job(container.ingestor, job_id)
     with container.sessions() as session:
@@ -91,5 +98,11 @@ def test_job_counts_attachments_of_an_email_as_their_own_files(container: Contai
         ]
         child = documents.get_document(session, project_id=project_id, document_id=files[1].document_id or "")
         assert child.parent_id == files[0].document_id
-        parent = documents.get_document(session, project_id=project_id, document_id=files[0].document_id or "")
-        assert parent.doc_type == "email" and parent.doc_date is not None and parent.doc_date.isoformat() == "2026-03-20"
+        parent = documents.get_document(
+            session, project_id=project_id, document_id=files[0].document_id or ""
+        )
+        assert (
+            parent.doc_type == "email"
+            and parent.doc_date is not None
+            and parent.doc_date.isoformat() == "2026-03-20"
+        )

@@ -20,7 +20,12 @@ def covered(text: str, pieces: list) -> bool:
 
 def test_chinese_sentences_end_at_chinese_punctuation() -> None:
     parts = [ZH[s:e] for s, e in sentence_spans(ZH)]
-    assert parts[:4] == ["接口联调计划于2026年5月25日开始。", "ERP 数据迁移由吴静负责！", "MES 供应商的 API 版本尚未确认；", "可能延期。"]
+    assert parts[:4] == [
+        "接口联调计划于2026年5月25日开始。",
+        "ERP 数据迁移由吴静负责！",
+        "MES 供应商的 API 版本尚未确认；",
+        "可能延期。",
+    ]
 
 
 def test_english_abbreviations_and_versions_do_not_split() -> None:

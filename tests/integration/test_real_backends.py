@@ -52,7 +52,9 @@ def test_demo_corpus_on_a_real_chroma_server_with_real_embeddings(tmp_path: Path
     try:
         pid = _ingest_demo(container)
         emb = container.embeddings
-        hits = container.vectors.query(pid, np.asarray(emb.embed_query("Who owns the ERP data migration?")), k=5)
+        hits = container.vectors.query(
+            pid, np.asarray(emb.embed_query("Who owns the ERP data migration?")), k=5
+        )
         with container.sessions() as session:
             chunks = chunk_store.visible_chunks(session, chunk_ids=[h.chunk_id for h in hits])
         assert len(chunks) == len(hits) > 0
@@ -60,7 +62,9 @@ def test_demo_corpus_on_a_real_chroma_server_with_real_embeddings(tmp_path: Path
         doc_id = next(iter(chunks.values())).document_id
         delete_document(container.ingestor, project_id=pid, document_id=doc_id)
         with container.sessions() as session:
-            assert all(c.document_id != doc_id for c in chunk_store.document_chunks(session, document_id=doc_id))
+            assert all(
+                c.document_id != doc_id for c in chunk_store.document_chunks(session, document_id=doc_id)
+            )
         left = container.vectors.query(pid, np.asarray(emb.embed_query("ERP data migration")), k=50)
         assert all(not h.chunk_id.startswith(doc_id) for h in left)
     finally:
@@ -109,7 +113,10 @@ def test_local_llm_answers_with_schema_shaped_json(tmp_path: Path) -> None:
         out = ask_structured(
             llm,
             Translation,
-            [SystemMessage("Translate the user's Chinese text into English. Answer in JSON."), HumanMessage("数据迁移")],
+            [
+                SystemMessage("Translate the user's Chinese text into English. Answer in JSON."),
+                HumanMessage("数据迁移"),
+            ],
             method=structured_method(settings),
         )
         assert out.english.strip()

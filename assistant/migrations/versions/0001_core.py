@@ -24,7 +24,9 @@ def upgrade() -> None:
     op.create_table(
         "documents",
         sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("file_name", sa.String(1000), nullable=False),
         sa.Column("sha256", sa.String(64)),
         sa.Column("size", sa.Integer(), nullable=False),
@@ -52,7 +54,9 @@ def upgrade() -> None:
         "chunks",
         sa.Column("id", sa.String(120), primary_key=True),
         sa.Column("project_id", sa.String(64), nullable=False),
-        sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "document_id", sa.String(40), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("version", sa.String(80), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
@@ -78,7 +82,9 @@ def upgrade() -> None:
     op.create_table(
         "jobs",
         sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("error", sa.Text()),

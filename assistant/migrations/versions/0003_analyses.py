@@ -17,7 +17,9 @@ def upgrade() -> None:
     op.create_table(
         "requirements",
         sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id", ondelete="CASCADE")),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("ref", sa.String(100)),
@@ -39,7 +41,9 @@ def upgrade() -> None:
     op.create_table(
         "five_why_analyses",
         sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "project_id", sa.String(64), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("statement", sa.Text(), nullable=False),
         sa.Column("context", sa.Text()),
         sa.Column("language", sa.String(10), nullable=False),
