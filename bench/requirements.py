@@ -186,6 +186,15 @@ def lopo(rows, scores, sims) -> tuple[list[tuple[str, str | None, float]], list[
     return pred, chosen
 
 
+def cue_features(scores, sims) -> list[list[float]]:  # type: ignore[no-untyped-def]
+    """Per statement: strongest quality cue, generic and functional cue totals, and how far the closest quality
+    prototype beats the functional one; the non-vector features of the reference classifiers."""
+    return [
+        [max(s.quality.values()), s.generic, s.functional, max(m[c] for c in s.quality) - m["functional"]]
+        for s, m in zip(scores, sims, strict=True)
+    ]
+
+
 def trained_lopo(rows, vectors, scores, sims, l2: float = 1.0) -> list[tuple[str, str | None, float]]:  # type: ignore[no-untyped-def]
     """What learning FR/NFR from PROMISE itself would give: a logistic regression over the statement's vector,
     its cue totals and its prototype gap, fitted on 14 projects and tested on the 15th. A yardstick only: the
@@ -194,11 +203,7 @@ def trained_lopo(rows, vectors, scores, sims, l2: float = 1.0) -> list[tuple[str
 
     v = np.asarray(vectors, dtype=float)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    extra = [
-        [max(s.quality.values()), s.generic, s.functional, max(m[c] for c in s.quality) - m["functional"]]
-        for s, m in zip(scores, sims, strict=True)
-    ]
-    x = np.hstack([v, np.array(extra), np.ones((len(rows), 1))])
+    x = np.hstack([v, np.array(cue_features(scores, sims)), np.ones((len(rows), 1))])
     y = np.array([c != "F" for _, _, c in rows], dtype=float)
     project = np.array([p for p, _, _ in rows])
     out: list[tuple[str, str | None, float]] = [("functional", None, 0.0)] * len(rows)

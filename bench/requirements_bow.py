@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from requirements import kind_metrics, load_promise, make_embedder  # noqa: E402
+from requirements import cue_features, kind_metrics, load_promise, make_embedder  # noqa: E402
 
 from assistant.requirements.classify import cue_scores, prototype_similarities  # noqa: E402
 
@@ -50,12 +50,7 @@ def main() -> None:
     sims = prototype_similarities(texts, embed)  # type: ignore[arg-type]
     vec = np.asarray(embed(texts), dtype=float)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True)
-    cues = np.array(
-        [
-            [max(s.quality.values()), s.generic, s.functional, max(m[c] for c in s.quality) - m["functional"]]
-            for s, m in zip(scores, sims, strict=True)
-        ]
-    )
+    cues = np.array(cue_features(scores, sims))
     bags = [words(t) for t in texts]
     y = np.array([c != "F" for c in gold], dtype=float)
     project = np.array([p for p, _, _ in rows])

@@ -15,7 +15,14 @@ import sys
 from assistant.retrieval.hybrid import rank_candidates
 from assistant.retrieval.settings import RetrievalSettings
 from assistant.settings import load_settings
-from bench.retrieval import DEFAULT_CACHE, CachedTranslations, gold_rank, make_embedder, xquad_runs
+from bench.retrieval import (
+    DEFAULT_CACHE,
+    CachedTranslations,
+    Scores,
+    gold_rank,
+    make_embedder,
+    xquad_runs,
+)
 
 
 def main() -> None:
@@ -34,11 +41,11 @@ def main() -> None:
             cells = []
             for direction in ("zh->en", "en->zh"):
                 sel = [r for r in runs if r.direction == direction and r.translated is not None]
-                ranks = [
-                    gold_rank([f.chunk_id for f in rank_candidates(r.translated, conf)], r.gold) for r in sel
-                ]  # type: ignore[arg-type]
-                at = [sum(k is not None and k <= n for k in ranks) / len(ranks) for n in (1, 5)]
-                cells.append(f"{direction} (n={len(sel)}) {at[0]:.3f}/{at[1]:.3f}")
+                scores = Scores()
+                for r in sel:
+                    assert r.translated is not None
+                    scores.add(gold_rank([f.chunk_id for f in rank_candidates(r.translated, conf)], r.gold))
+                cells.append(f"{direction} (n={len(sel)}) {scores.recall(1):.3f}/{scores.recall(5):.3f}")
             print(f"translation {tw:<4} vector {vw:<5}", "  ".join(cells))
 
 
