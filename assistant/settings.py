@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     retrieval_rrf_k: float | None = Field(None, description="Reciprocal-rank-fusion constant (60).")
     retrieval_vector_weight: float | None = Field(None, description="Weight of the vector side in fusion.")
     retrieval_keyword_weight: float | None = Field(None, description="Weight of the BM25 side in fusion.")
+    retrieval_bigram_weight: float | None = Field(
+        None, description="Weight of the Chinese character-pair BM25 in fusion (0.4; 0 = off)."
+    )
     retrieval_coverage_power: float | None = Field(None, description="How much query-word coverage counts.")
     retrieval_translate: str | None = Field(
         None, description="never | auto | always: also search a translation."

@@ -185,3 +185,18 @@ def tokenize(text: str) -> list[str]:
         with _jieba_lock:
             pieces = jieba.lcut_for_search(lowered)
     return [p for p in (s.strip() for s in pieces) if p and _TOKEN_OK.search(p) and p not in STOPWORDS]
+
+
+_HANZI_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def hanzi_bigrams(text: str) -> list[str]:
+    """Overlapping pairs of Chinese characters (a lone character stands for itself), in text order.
+
+    jieba may cut a question and a passage differently (超级碗 as 超级 + 碗 in one and whole in the other, a
+    transliterated name split anywhere); character pairs match whatever the cut, so a second BM25 ranking
+    over them catches what the word ranking misses. Text without Chinese gives nothing."""
+    pairs: list[str] = []
+    for run in _HANZI_RUN.findall(text):
+        pairs.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+    return pairs

@@ -309,6 +309,7 @@ def without(c: Candidates, drop: set[str]) -> Candidates:
         forms=c.forms,
         vector=[[h for h in hits if h[0] not in drop] for hits in c.vector],
         keyword=[[h for h in hits if h[0] not in drop] for hits in c.keyword],
+        bigram=[[h for h in hits if h[0] not in drop] for hits in c.bigram],
         chunks=c.chunks,
         documents=c.documents,
     )

@@ -64,6 +64,8 @@ class Chunk(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     tokens: Mapped[str] = mapped_column(Text)
+    # Chinese character pairs for the second keyword ranking ('' for text without Chinese).
+    bigrams: Mapped[str] = mapped_column(Text, default="")
     page: Mapped[int | None] = mapped_column(Integer, default=None)
     section: Mapped[str | None] = mapped_column(Text, default=None)
     char_start: Mapped[int] = mapped_column(Integer)

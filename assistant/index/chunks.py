@@ -12,7 +12,7 @@ from sqlalchemy import and_, delete, select, text
 from sqlalchemy.orm import Session
 
 from assistant.documents.models import Chunk, Document, DocumentStatus
-from assistant.text import tokenize
+from assistant.text import hanzi_bigrams, tokenize
 
 _MAX_QUERY_TERMS = 64
 
@@ -24,6 +24,9 @@ class KeywordHit:
 
 
 def add_chunks(session: Session, *, chunks: list[Chunk]) -> None:
+    for c in chunks:
+        # Derived here, so both keyword rankings always index the same text.
+        c.bigrams = " ".join(hanzi_bigrams(c.text))
     session.add_all(chunks)
     session.flush()
     if session.bind is not None and session.bind.dialect.name == "sqlite":
@@ -33,6 +36,15 @@ def add_chunks(session: Session, *, chunks: list[Chunk]) -> None:
             ),
             [{"tokens": c.tokens, "chunk_id": c.id, "project_id": c.project_id} for c in chunks],
         )
+        with_pairs = [c for c in chunks if c.bigrams]
+        if with_pairs:
+            session.execute(
+                text(
+                    "INSERT INTO chunk_bigram_fts (bigrams, chunk_id, project_id) "
+                    "VALUES (:bigrams, :chunk_id, :project_id)"
+                ),
+                [{"bigrams": c.bigrams, "chunk_id": c.id, "project_id": c.project_id} for c in with_pairs],
+            )
 
 
 def delete_chunks(
@@ -49,10 +61,11 @@ def delete_chunks(
         return 0
     if session.bind is not None and session.bind.dialect.name == "sqlite":
         for i in range(0, len(ids), 500):
-            session.execute(
-                text("DELETE FROM chunk_fts WHERE chunk_id IN (SELECT value FROM json_each(:ids))"),
-                {"ids": _json(ids[i : i + 500])},
-            )
+            for table in ("chunk_fts", "chunk_bigram_fts"):
+                session.execute(
+                    text(f"DELETE FROM {table} WHERE chunk_id IN (SELECT value FROM json_each(:ids))"),
+                    {"ids": _json(ids[i : i + 500])},
+                )
     session.execute(delete(Chunk).where(Chunk.id.in_(ids)))
     return len(ids)
 
@@ -93,7 +106,38 @@ def document_chunks(session: Session, *, document_id: str) -> list[Chunk]:
 def keyword_search(
     session: Session, *, project_id: str, query: str, k: int, document_ids: list[str] | None = None
 ) -> list[KeywordHit]:
+    """BM25 over the chunks' words (jieba words for Chinese, lower-cased words otherwise)."""
     terms = list(dict.fromkeys(tokenize(query)))[:_MAX_QUERY_TERMS]
+    return _bm25(session, _WORDS, project_id=project_id, terms=terms, k=k, document_ids=document_ids)
+
+
+def bigram_search(
+    session: Session, *, project_id: str, query: str, k: int, document_ids: list[str] | None = None
+) -> list[KeywordHit]:
+    """BM25 over the chunks' Chinese character pairs; nothing for a query without Chinese."""
+    terms = list(dict.fromkeys(hanzi_bigrams(query)))[:_MAX_QUERY_TERMS]
+    return _bm25(session, _PAIRS, project_id=project_id, terms=terms, k=k, document_ids=document_ids)
+
+
+@dataclass(frozen=True)
+class _KeywordIndex:
+    fts_table: str  # SQLite FTS5 table
+    column: str  # its indexed column, and the chunks column PostgreSQL's GIN index covers
+
+
+_WORDS = _KeywordIndex("chunk_fts", "tokens")
+_PAIRS = _KeywordIndex("chunk_bigram_fts", "bigrams")
+
+
+def _bm25(
+    session: Session,
+    index: _KeywordIndex,
+    *,
+    project_id: str,
+    terms: list[str],
+    k: int,
+    document_ids: list[str] | None,
+) -> list[KeywordHit]:
     if not terms:
         return []
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
@@ -104,25 +148,26 @@ def keyword_search(
             return []
         doc_filter = "AND c.document_id IN (SELECT value FROM json_each(:doc_ids))"
         params["doc_ids"] = _json(document_ids)
+    fts, col = index.fts_table, index.column
     if dialect == "sqlite":
         params["match"] = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         sql = f"""
-            SELECT c.id, -bm25(chunk_fts) AS score
-            FROM chunk_fts
-            JOIN chunks c ON c.id = chunk_fts.chunk_id
+            SELECT c.id, -bm25({fts}) AS score
+            FROM {fts}
+            JOIN chunks c ON c.id = {fts}.chunk_id
             JOIN documents d ON d.id = c.document_id
-            WHERE chunk_fts MATCH :match AND chunk_fts.project_id = :project_id
+            WHERE {fts} MATCH :match AND {fts}.project_id = :project_id
               AND c.version = d.active_version AND d.status = 'indexed' {doc_filter}
-            ORDER BY bm25(chunk_fts) LIMIT :k"""
+            ORDER BY bm25({fts}) LIMIT :k"""
     else:
         params["match"] = " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
         if document_ids is not None:
             doc_filter = "AND c.document_id = ANY(:doc_id_list)"
             params["doc_id_list"] = document_ids
         sql = f"""
-            SELECT c.id, ts_rank_cd(to_tsvector('simple', c.tokens), to_tsquery('simple', :match)) AS score
+            SELECT c.id, ts_rank_cd(to_tsvector('simple', c.{col}), to_tsquery('simple', :match)) AS score
             FROM chunks c JOIN documents d ON d.id = c.document_id
-            WHERE c.project_id = :project_id AND to_tsvector('simple', c.tokens) @@ to_tsquery('simple', :match)
+            WHERE c.project_id = :project_id AND to_tsvector('simple', c.{col}) @@ to_tsquery('simple', :match)
               AND c.version = d.active_version AND d.status = 'indexed' {doc_filter}
             ORDER BY score DESC LIMIT :k"""
     return [KeywordHit(row[0], float(row[1])) for row in session.execute(text(sql), params)]

@@ -34,7 +34,7 @@ class Hit:
 class RankedList:
     """One index's answer to one form of the query (original or translated), best first."""
 
-    kind: str  # "vector" or "keyword"
+    kind: str  # "vector", "keyword" (BM25 over words) or "bigram" (BM25 over Chinese character pairs)
     hits: Sequence[Hit]
     weight: float = 1.0
     label: str = ""
@@ -74,14 +74,20 @@ def fuse(lists: Sequence[RankedList], *, rrf_k: float = 60.0) -> list[Fused]:
             item.score += contribution
             if ranked.label:
                 item.contributions[ranked.label] = item.contributions.get(ranked.label, 0.0) + contribution
-            if ranked.kind == "vector":
-                item.vector_score = _best(item.vector_score, hit.raw)
-            else:
-                item.keyword_score = _best(item.keyword_score, hit.raw)
-                if hit.coverage is not None:
-                    item.keyword_coverage = _best(item.keyword_coverage, hit.coverage)
+            _record(item, ranked.kind, hit)
     order = {cid: i for i, cid in enumerate(fused)}
     return sorted(fused.values(), key=lambda f: (-f.score, order[f.chunk_id]))
+
+
+def _record(item: Fused, kind: str, hit: Hit) -> None:
+    """Keep the raw signals shown with a result. Character-pair BM25 only helps ranking: its scale is not
+    the word BM25's, and the relevance model was calibrated on word coverage."""
+    if kind == "vector":
+        item.vector_score = _best(item.vector_score, hit.raw)
+    elif kind == "keyword":
+        item.keyword_score = _best(item.keyword_score, hit.raw)
+        if hit.coverage is not None:
+            item.keyword_coverage = _best(item.keyword_coverage, hit.coverage)
 
 
 # A z-score says "this many spreads above the other candidates"; divided by this it is ~1 for a clear winner,
@@ -120,12 +126,7 @@ def fuse_convex(lists: Sequence[RankedList]) -> list[Fused]:
             item.score += contribution
             if ranked.label:
                 item.contributions[ranked.label] = item.contributions.get(ranked.label, 0.0) + contribution
-            if ranked.kind == "vector":
-                item.vector_score = _best(item.vector_score, hit.raw)
-            else:
-                item.keyword_score = _best(item.keyword_score, hit.raw)
-                if hit.coverage is not None:
-                    item.keyword_coverage = _best(item.keyword_coverage, hit.coverage)
+            _record(item, ranked.kind, hit)
         if floor:
             for cid, item in fused.items():
                 if cid not in seen:

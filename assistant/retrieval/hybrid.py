@@ -1,5 +1,5 @@
-"""Hybrid search: vector and BM25 candidates for the query (and, optionally, its translation), fused by
-confidence-weighted reciprocal rank, returned as ranked passages with their raw signals.
+"""Hybrid search: vector, word-BM25 and (for Chinese) character-pair-BM25 candidates for the query (and,
+optionally, its translation), fused as settings say, returned as ranked passages with their raw signals.
 
 Everything it needs is passed in (the vector index, a session factory, settings, an optional translator), so
 the API, the CLI, the answer pipeline and tests call the same function with real parts or fakes.
@@ -23,7 +23,7 @@ from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResu
 from assistant.retrieval.query_expansion import Translator, other_language
 from assistant.retrieval.relevance import is_relevant, relevance_model
 from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
-from assistant.text import question_language, tokenize
+from assistant.text import hanzi_bigrams, question_language, tokenize
 
 if TYPE_CHECKING:
     from assistant.index.vector import VectorIndex
@@ -39,6 +39,7 @@ class QueryForm:
     language: str
     translated: bool
     terms: list[str]
+    pairs: list[str] = field(default_factory=list)  # Chinese character pairs, for the second BM25
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Candidates:
     forms: list[QueryForm]
     vector: list[list[tuple[str, float]]] = field(default_factory=list)  # per form: (chunk_id, cosine)
     keyword: list[list[tuple[str, float]]] = field(default_factory=list)  # per form: (chunk_id, bm25)
+    bigram: list[list[tuple[str, float]]] = field(default_factory=list)  # per form: (chunk_id, pair bm25)
     chunks: dict[str, Chunk] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
 
@@ -92,7 +94,7 @@ def gather(
             f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS} are searched"
         )
     language = question_language(query)
-    forms = [QueryForm(query, language, False, tokenize(query))]
+    forms = [QueryForm(query, language, False, tokenize(query), hanzi_bigrams(query))]
     with transaction(sessions) as session:
         document_ids: list[str] | None = None
         if filters is not None and filters.active:
@@ -116,7 +118,9 @@ def gather(
         target = other_language(language)
         translation = translator.translate(query, target)
         if translation:
-            forms.append(QueryForm(translation, target, True, tokenize(translation)))
+            forms.append(
+                QueryForm(translation, target, True, tokenize(translation), hanzi_bigrams(translation))
+            )
 
     out = Candidates(forms=forms)
     where = _vector_where(document_ids)
@@ -134,7 +138,19 @@ def gather(
                 document_ids=document_ids,
             )
             out.keyword.append([(h.chunk_id, h.score) for h in hits])
-        ids = list(dict.fromkeys(cid for hits in (*out.vector, *out.keyword) for cid, _ in hits))
+            pair_hits = (
+                chunk_store.bigram_search(
+                    session,
+                    project_id=project_id,
+                    query=form.text,
+                    k=settings.candidates,
+                    document_ids=document_ids,
+                )
+                if form.pairs and settings.bigram_weight > 0
+                else []
+            )
+            out.bigram.append([(h.chunk_id, h.score) for h in pair_hits])
+        ids = list(dict.fromkeys(cid for hits in (*out.vector, *out.keyword, *out.bigram) for cid, _ in hits))
         # Chroma may still hold chunks of a replaced version for a moment; only active ones are shown.
         out.chunks = chunk_store.visible_chunks(session, chunk_ids=ids)
         for chunk in out.chunks.values():
@@ -145,6 +161,7 @@ def gather(
     # Drop invisible vector hits before ranking, so they cannot take a rank from a visible chunk.
     out.vector = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.vector]
     out.keyword = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.keyword]
+    out.bigram = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.bigram]
     return out
 
 
@@ -168,6 +185,14 @@ def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[Ra
                 cov = keyword_coverage(form.terms, candidates.chunks[cid].tokens)
                 hits.append(Hit(cid, s, gain=cov**settings.coverage_power, coverage=cov))
             lists.append(RankedList("keyword", hits, settings.keyword_weight * form_weight, f"keyword:{tag}"))
+        if i < len(candidates.bigram) and candidates.bigram[i]:
+            pair_hits = [
+                Hit(cid, s, gain=keyword_coverage(form.pairs, candidates.chunks[cid].bigrams))
+                for cid, s in candidates.bigram[i]
+            ]
+            lists.append(
+                RankedList("bigram", pair_hits, settings.bigram_weight * form_weight, f"bigram:{tag}")
+            )
     return lists
 
 

@@ -36,6 +36,12 @@ class RetrievalSettings(BaseModel):
     )
     vector_weight: float = Field(0.2, ge=0, description="Weight of the vector side in the fusion.")
     keyword_weight: float = Field(0.8, ge=0, description="Weight of the BM25 side in the fusion.")
+    bigram_weight: float = Field(
+        0.4,
+        ge=0,
+        description="Weight of a second BM25 ranking over Chinese character pairs (Chinese queries only; 0 "
+        "turns it off): it matches words jieba cut differently in the query and the passage.",
+    )
     coverage_power: float = Field(
         1.0,
         ge=0,

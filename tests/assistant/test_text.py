@@ -5,7 +5,7 @@ import logging
 import jieba
 import pytest
 
-from assistant.text import _TOKEN_OK, STOPWORDS, tokenize
+from assistant.text import _TOKEN_OK, STOPWORDS, hanzi_bigrams, tokenize
 
 TRICKY = [
     "The ERP interface shall respond within 2.5 s for 95% of requests (v1.2.3, build_42).",
@@ -50,3 +50,11 @@ def test_random_non_chinese_strings_tokenize_as_jieba_does() -> None:
     for _ in range(3000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 30)))
         assert tokenize(text) == _jieba_tokens(text), text
+
+
+def test_hanzi_bigrams() -> None:
+    assert hanzi_bigrams("对账单") == ["对账", "账单"]
+    # Each run of Chinese stands alone: no pair spans punctuation, Latin letters or digits.
+    assert hanzi_bigrams("ERP接口，5分钟") == ["接口", "分钟"]
+    assert hanzi_bigrams("由 MES 拉") == ["由", "拉"]
+    assert hanzi_bigrams("work orders 2024") == []

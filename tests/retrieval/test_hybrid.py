@@ -163,3 +163,29 @@ def test_langchain_retriever(container: Container, project: str) -> None:
     assert docs[0].metadata["doc_date"] == "2024-03-05"
     assert docs[0].id == docs[0].metadata["chunk_id"]
     assert "4 月 1 日" in docs[0].page_content
+
+
+def test_character_pairs_find_words_jieba_cut_differently(
+    container: Container, project: str, ingest: Callable[..., str]
+) -> None:
+    # jieba cuts 对账单 into 对 + 账单, so the question's word 对账 matches nothing in the right passage,
+    # while the other passage has the question's other word, 负责, twice.
+    p = project
+    ingest(p, "财务纪要.txt", "月底对账单由财务部张敏负责核对，差异在三个工作日内处理。")
+    ingest(p, "归档规定.txt", "合同原件归档由行政部负责，发票复印件归档同样由行政部负责。")
+    question = "对账谁负责？"
+    assert run(container, p, question).results[0].file_name == "财务纪要.txt"
+    words_only = RetrievalSettings(bigram_weight=0)
+    assert run(container, p, question, settings=words_only).results[0].file_name == "归档规定.txt"
+
+
+def test_character_pairs_leave_english_queries_alone(container: Container, project: str) -> None:
+    with_pairs = run(container, project, "Who owns the warehouse data migration?")
+    without = run(
+        container,
+        project,
+        "Who owns the warehouse data migration?",
+        settings=RetrievalSettings(bigram_weight=0),
+    )
+    assert [r.chunk_id for r in with_pairs.results] == [r.chunk_id for r in without.results]
+    assert [r.score for r in with_pairs.results] == [r.score for r in without.results]
