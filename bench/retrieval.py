@@ -121,7 +121,8 @@ class CachedTranslations:
                     self.seconds.append(float(row.get("seconds", 0.0)))
 
     def has(self, query: str, target: str) -> bool:
-        return (target, query) in self._store or self.live is not None
+        # search() translates the query with its whitespace collapsed, so that is the key stored.
+        return (target, " ".join(query.split())) in self._store or self.live is not None
 
     def translate(self, query: str, target: str | None = None) -> str | None:
         assert target is not None
@@ -312,6 +313,7 @@ def without(c: Candidates, drop: set[str]) -> Candidates:
         bigram=[[h for h in hits if h[0] not in drop] for hits in c.bigram],
         chunks=c.chunks,
         documents=c.documents,
+        embedder=c.embedder,
     )
 
 
@@ -550,6 +552,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{embeddings.name}: embedded {embeddings.model_passages} XQuAD paragraphs in "
                 f"{embeddings.model_seconds:.1f} s ({embeddings.model_passages / embeddings.model_seconds:.1f}/s)"
             )
+        extra.append(
+            f"{embeddings.name}: fusion weights (vector, keyword) {conf.fusion_weights(embeddings.name)}"
+        )
         extra.append(f"{embeddings.name}: {len(runs)} searches (gather + fuse) in {query_s:.1f} s "
                      f"({1000 * query_s / max(1, len(runs)):.0f} ms each, query embedding included)")  # fmt: skip
         for direction in [f"{a}->{b}" for a, b in DIRECTIONS]:

@@ -25,8 +25,9 @@ class SearchRequest(BaseModel):
     "/search",
     response_model=SearchResponse,
     summary="Search a project's passages",
-    description="Hybrid search (multilingual vectors + BM25 over jieba tokens, fused by convex combination of "
-    "z-scored cosines and coverage-weighted BM25, or confidence-weighted reciprocal rank) over the project's "
+    description="Hybrid search (multilingual vectors + BM25 over jieba tokens + for Chinese queries BM25 over "
+    "character pairs, fused by convex combination of z-scored cosines and coverage-weighted BM25, or "
+    "confidence-weighted reciprocal rank) over the project's "
     "indexed documents. A Chinese question finds English passages and the reverse. Returns the ranked passages "
     "with their citation fields (document_id, file_name, page, section), `score` (fused; orders this response "
     "only), the raw `vector_score` (cosine) and `keyword_score` (BM25), `keyword_coverage` and `relevance` "

@@ -52,6 +52,7 @@ class Candidates:
     bigram: list[list[tuple[str, float]]] = field(default_factory=list)  # per form: (chunk_id, pair bm25)
     chunks: dict[str, Chunk] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
+    embedder: str | None = None  # whose cosines these are: the fusion weights depend on it
 
 
 def _settings(settings: RetrievalSettings | object | None) -> RetrievalSettings:
@@ -108,7 +109,7 @@ def gather(
                 document_ids=filters.document_ids,
             )
             if not document_ids:
-                return Candidates(forms=forms)
+                return Candidates(forms=forms, embedder=vectors.embeddings.name)
         languages = (
             chunk_store.indexed_languages(session, project_id=project_id)
             if translator is not None and settings.translate is TranslateMode.auto
@@ -122,7 +123,7 @@ def gather(
                 QueryForm(translation, target, True, tokenize(translation), hanzi_bigrams(translation))
             )
 
-    out = Candidates(forms=forms)
+    out = Candidates(forms=forms, embedder=vectors.embeddings.name)
     where = _vector_where(document_ids)
     query_vectors = [np.asarray(vectors.embeddings.embed_query(f.text), dtype=np.float32) for f in forms]
     for vec in query_vectors:
@@ -167,6 +168,7 @@ def gather(
 
 def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[RankedList]:
     lists: list[RankedList] = []
+    vector_weight, keyword_weight = settings.fusion_weights(candidates.embedder)
     for i, form in enumerate(candidates.forms):
         form_weight = settings.translation_weight if form.translated else 1.0
         tag = "translated" if form.translated else "original"
@@ -175,7 +177,7 @@ def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[Ra
                 RankedList(
                     "vector",
                     [Hit(cid, s) for cid, s in candidates.vector[i]],
-                    settings.vector_weight * form_weight,
+                    vector_weight * form_weight,
                     f"vector:{tag}",
                 )
             )
@@ -184,7 +186,7 @@ def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[Ra
             for cid, s in candidates.keyword[i]:
                 cov = keyword_coverage(form.terms, candidates.chunks[cid].tokens)
                 hits.append(Hit(cid, s, gain=cov**settings.coverage_power, coverage=cov))
-            lists.append(RankedList("keyword", hits, settings.keyword_weight * form_weight, f"keyword:{tag}"))
+            lists.append(RankedList("keyword", hits, keyword_weight * form_weight, f"keyword:{tag}"))
         if i < len(candidates.bigram) and candidates.bigram[i]:
             pair_hits = [
                 Hit(cid, s, gain=keyword_coverage(form.pairs, candidates.chunks[cid].bigrams))

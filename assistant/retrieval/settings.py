@@ -34,8 +34,18 @@ class RetrievalSettings(BaseModel):
     rrf_k: float = Field(
         60.0, gt=0, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank)."
     )
-    vector_weight: float = Field(0.2, ge=0, description="Weight of the vector side in the fusion.")
-    keyword_weight: float = Field(0.8, ge=0, description="Weight of the BM25 side in the fusion.")
+    vector_weight: float | None = Field(
+        None,
+        ge=0,
+        description="Weight of the vector side in the fusion; default: the embedder's measured one (USE 0.2, "
+        "e5 0.3; 0.2 for others).",
+    )
+    keyword_weight: float | None = Field(
+        None,
+        ge=0,
+        description="Weight of the word-BM25 side in the fusion; default: the embedder's (USE 0.8, e5 0.7; "
+        "0.8 for others).",
+    )
     bigram_weight: float = Field(
         0.4,
         ge=0,
@@ -72,6 +82,22 @@ class RetrievalSettings(BaseModel):
         "judged 50 % relevant; default: the model calibrated for the embedder in use.",
     )
 
+    def fusion_weights(self, embedder: str | None) -> tuple[float, float]:
+        """(vector, keyword) weights: the ones set, else the embedder's measured defaults."""
+        vector, keyword = EMBEDDER_FUSION_WEIGHTS.get(embedder or "", DEFAULT_FUSION_WEIGHTS)
+        return (
+            self.vector_weight if self.vector_weight is not None else vector,
+            self.keyword_weight if self.keyword_weight is not None else keyword,
+        )
+
+
+# (vector, keyword) per embedder, chosen on XQuAD by bench/retrieval.py (docs/performance.md). e5 ranks
+# passages better than USE does, so its cosines get more say; USE's weights serve embedders never measured.
+EMBEDDER_FUSION_WEIGHTS: dict[str, tuple[float, float]] = {
+    "use-multilingual": (0.2, 0.8),
+    "multilingual-e5-small": (0.3, 0.7),
+}
+DEFAULT_FUSION_WEIGHTS = EMBEDDER_FUSION_WEIGHTS["use-multilingual"]
 
 _FIELDS: dict[str, Any] = {name: field for name, field in RetrievalSettings.model_fields.items()}
 

@@ -61,3 +61,11 @@ def test_unknown_embedder_falls_back_and_min_cosine_recentres() -> None:
     assert relevance_model("openai:text-embedding-3-small") == FALLBACK
     model = relevance_model("use-multilingual", min_cosine=0.3)
     assert model.probability(0.3, 0.0) == pytest.approx(0.5)
+
+
+def test_fusion_weights_follow_the_embedder_unless_set() -> None:
+    conf = RetrievalSettings()
+    assert conf.fusion_weights("multilingual-e5-small") == (0.3, 0.7)
+    assert conf.fusion_weights("use-multilingual") == (0.2, 0.8)
+    assert conf.fusion_weights("some-server-model") == (0.2, 0.8)
+    assert RetrievalSettings(vector_weight=0.5).fusion_weights("multilingual-e5-small") == (0.5, 0.7)
