@@ -49,8 +49,12 @@ DEFAULT_CACHE = Path.home() / ".cache" / "requirements-assistant" / "bench"
 EMBEDDERS = {"use": "use-multilingual", "e5": "multilingual-e5-small"}
 TRANSLATION_SAMPLE_STEP = 20
 DIRECTIONS = [("zh", "zh"), ("en", "en"), ("zh", "en"), ("en", "zh")]
-PLAIN_RRF = RetrievalSettings(fusion=FusionMethod.rrf, vector_weight=1, keyword_weight=1, coverage_power=0)
-RRF_COVERAGE = RetrievalSettings(fusion=FusionMethod.rrf, vector_weight=1, keyword_weight=1, coverage_power=1)
+PLAIN_RRF = RetrievalSettings(
+    fusion=FusionMethod.rrf, vector_weight=1, keyword_weight=1, coverage_power=0, bigram_weight=0
+)
+RRF_COVERAGE = RetrievalSettings(
+    fusion=FusionMethod.rrf, vector_weight=1, keyword_weight=1, coverage_power=1, bigram_weight=0
+)
 
 
 # ----------------------------------------------------------------------------------------------- caches
@@ -252,6 +256,7 @@ def xquad_runs(
     log: Callable[[str], None],
     *,
     sample_only: bool = False,
+    sample_offset: int = 0,
 ) -> tuple[list[QueryRun], float, float]:
     corpus = {lang: load_jsonl(XQUAD / f"corpus_{lang}.jsonl") for lang in ("en", "zh")}
     queries = {lang: load_jsonl(XQUAD / f"queries_{lang}.jsonl") for lang in ("en", "zh")}
@@ -271,7 +276,7 @@ def xquad_runs(
         for q_lang, c_lang in DIRECTIONS:
             qs = queries[q_lang][:limit] if limit else queries[q_lang]
             for i, q in enumerate(qs):
-                sampled = i % TRANSLATION_SAMPLE_STEP == 0 and q_lang != c_lang
+                sampled = i % TRANSLATION_SAMPLE_STEP == sample_offset and q_lang != c_lang
                 if sample_only and not sampled:
                     continue
                 gold = set().union(*(chunks[c_lang][f"{g}.txt"] for g in q["gold_doc_ids"]))
@@ -524,6 +529,15 @@ def main(argv: list[str] | None = None) -> int:
         help="search only the cross-language questions of the translation sample (every "
         f"{TRANSLATION_SAMPLE_STEP}th): the translation rows in minutes, e.g. for e5",
     )
+    parser.add_argument(
+        "--translation-sample-offset",
+        type=int,
+        default=0,
+        choices=range(TRANSLATION_SAMPLE_STEP),
+        metavar=f"0..{TRANSLATION_SAMPLE_STEP - 1}",
+        help="which questions form the translation sample: those whose index modulo "
+        f"{TRANSLATION_SAMPLE_STEP} is this (0: the documented sample; another value: a second, disjoint one)",
+    )
     args = parser.parse_args(argv)
     cache_dir = None if args.fresh else args.cache_dir
     conf = RetrievalSettings()
@@ -545,7 +559,13 @@ def main(argv: list[str] | None = None) -> int:
         embeddings = make_embedder(key, cache_dir)
         log(f"{embeddings.name}: XQuAD")
         runs, ingest_s, query_s = xquad_runs(
-            embeddings, conf, translations, args.limit, log, sample_only=args.translation_sample_only
+            embeddings,
+            conf,
+            translations,
+            args.limit,
+            log,
+            sample_only=args.translation_sample_only,
+            sample_offset=args.translation_sample_offset,
         )
         if embeddings.model_passages:
             extra.append(
