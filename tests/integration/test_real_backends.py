@@ -90,7 +90,9 @@ def test_backbone_schema_and_keyword_index_on_postgresql(tmp_path: Path) -> None
         assert out.status.value == "indexed"
         with container.sessions() as session:
             hits = chunk_store.keyword_search(session, project_id=pid, query="联调什么时候开始", k=5)
+            pairs = chunk_store.bigram_search(session, project_id=pid, query="联调什么时候开始", k=5)
         assert [h.chunk_id.split(":")[0] for h in hits] == [out.document_id]
+        assert [h.chunk_id.split(":")[0] for h in pairs] == [out.document_id]
     finally:
         container.close()
 
