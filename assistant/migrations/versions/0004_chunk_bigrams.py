@@ -29,14 +29,20 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE chunk_bigram_fts USING fts5("
             "bigrams, chunk_id UNINDEXED, project_id UNINDEXED, tokenize='unicode61')"
         )
-    rows = bind.execute(sa.text("SELECT id, project_id, text FROM chunks")).fetchall()
-    filled = [
-        {"id": cid, "project_id": pid, "bigrams": pairs}
-        for cid, pid, body in rows
-        if (pairs := " ".join(hanzi_bigrams(body or "")))
-    ]
-    for i in range(0, len(filled), _BATCH):
-        batch = filled[i : i + _BATCH]
+    last = ""
+    # Page by id rather than load every chunk's text at once: a large database would not fit in memory.
+    while rows := bind.execute(
+        sa.text("SELECT id, project_id, text FROM chunks WHERE id > :last ORDER BY id LIMIT :n"),
+        {"last": last, "n": _BATCH},
+    ).fetchall():
+        last = rows[-1][0]
+        batch = [
+            {"id": cid, "project_id": pid, "bigrams": pairs}
+            for cid, pid, body in rows
+            if (pairs := " ".join(hanzi_bigrams(body or "")))
+        ]
+        if not batch:
+            continue
         bind.execute(sa.text("UPDATE chunks SET bigrams = :bigrams WHERE id = :id"), batch)
         if sqlite:
             bind.execute(
