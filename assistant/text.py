@@ -187,7 +187,7 @@ def tokenize(text: str) -> list[str]:
     return [p for p in (s.strip() for s in pieces) if p and _TOKEN_OK.search(p) and p not in STOPWORDS]
 
 
-_HANZI_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HANZI_RUN = re.compile(_CJK.pattern + "+")  # the characters cjk_ratio counts, in runs
 
 
 def hanzi_bigrams(text: str) -> list[str]:
