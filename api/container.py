@@ -14,6 +14,7 @@ from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
+from assistant.retrieval.rerank import Reranker, make_reranker
 from assistant.retrieval.settings import retrieval_settings_from
 from assistant.risks.scan import ScanQueue
 from assistant.risks.settings import risk_settings_from
@@ -110,6 +111,10 @@ class Container:
         # A callable: the local model is only started when a query really needs translating.
         return QueryTranslator(lambda: self.chat_model, method=structured_method(self.settings))
 
+    @cached_property
+    def reranker(self) -> Reranker | None:
+        return make_reranker(retrieval_settings_from(self.settings).rerank, self.embeddings.name)
+
     def search(
         self,
         project_id: str,
@@ -132,6 +137,7 @@ class Container:
             settings=self.settings,
             translator=self.translator,
             translate=translate,
+            reranker=self.reranker,
         )
 
     def llm_status(self) -> dict[str, object]:

@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     )
     retrieval_ask_translate: str | None = Field(None, description="never | auto | always, for /ask (auto).")
     retrieval_translation_weight: float | None = Field(None, description="Weight of the translated query.")
+    retrieval_rerank: str | None = Field(
+        None, description="e5 (default: multilingual-e5-small re-reads the top passages) or none."
+    )
+    retrieval_rerank_depth: int | None = Field(
+        None, description="Top passages the rerank step re-reads (10)."
+    )
+    retrieval_rerank_weight: float | None = Field(None, description="Weight of the rerank cosine (8).")
     retrieval_relevance_threshold: float | None = Field(None, description="Below it, /ask refuses (0.5).")
     retrieval_min_cosine: float | None = Field(None, description="Override the embedder's calibrated cosine.")
 

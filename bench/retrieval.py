@@ -9,7 +9,9 @@ Every paragraph (and every QMSum meeting) is ingested as a .txt document through
 real path (reader, splitter, both indexes); only the embedder is wrapped in a cache of vectors by text hash
 (``--cache-dir``), so a second run skips the model. Rankings come from ``assistant.retrieval.hybrid``: the
 BM25 row is the keyword candidates, the vector row the vector candidates, the hybrid row their fusion, all
-from one ``gather`` per query, exactly what ``search`` does.
+from one ``gather`` per query, exactly what ``search`` does. For USE the hybrid row includes the product's
+default rerank step (e5 re-reads the top passages, its vectors from the same cache); the row "hybrid without
+rerank" leaves it out. ``--rerank-timing N`` times that step with an empty cache on N searches.
 
 Translation (query expansion) is measured on a fixed sample (every 20th question, the same questions in both
 languages) because the local 1.5B model needs seconds to tens of seconds per query on 2 shared cores; the
@@ -39,6 +41,7 @@ from assistant.retrieval.fusion import Fused, FusionMethod
 from assistant.retrieval.hybrid import Candidates, gather, rank_candidates
 from assistant.retrieval.models import SearchFilters
 from assistant.retrieval.relevance import RelevanceModel, relevance_model
+from assistant.retrieval.rerank import EmbeddingReranker, Reranker, RerankMode, make_reranker
 from assistant.retrieval.settings import RetrievalSettings, TranslateMode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +58,7 @@ PLAIN_RRF = RetrievalSettings(
 RRF_COVERAGE = RetrievalSettings(
     fusion=FusionMethod.rrf, vector_weight=1, keyword_weight=1, coverage_power=1, bigram_weight=0
 )
+NO_RERANK = "  hybrid without rerank"
 
 
 # ----------------------------------------------------------------------------------------------- caches
@@ -345,13 +349,15 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50
     return w
 
 
-def calibration_rows(runs: list[QueryRun], conf: RetrievalSettings) -> tuple[np.ndarray, np.ndarray]:
+def calibration_rows(
+    runs: list[QueryRun], conf: RetrievalSettings, reranker: Reranker | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(cosine, coverage, cross-lingual) of the top result with the gold paragraph in the index (label 1) and
     left out of it (label 0: the question is not answerable, but the other paragraphs of its article stay)."""
     feats, labels = [], []
     for run in runs:
         for label, cands in ((1, run.candidates), (0, without(run.candidates, run.gold))):
-            fused = rank_candidates(cands, conf)
+            fused = rank_candidates(cands, conf, reranker)
             top = fused[0] if fused else None
             cos = top.vector_score if top is not None and top.vector_score is not None else 0.0
             cov = top.keyword_coverage or 0.0 if top is not None else 0.0
@@ -370,14 +376,14 @@ def model_from_weights(w: np.ndarray) -> RelevanceModel:
 
 
 def answerable_pr(
-    runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel
+    runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel, reranker: Reranker | None = None
 ) -> tuple[float, float, float]:
     """Precision and recall of "answerable", and accuracy, by is_relevant's rule (the most relevant of the
     top_k results reaches the threshold), each question asked with its gold paragraph present and left out."""
     tp = fp = fn = tn = 0
     for run in runs:
         for present, cands in ((True, run.candidates), (False, without(run.candidates, run.gold))):
-            said = best_relevance(rank_candidates(cands, conf), conf.top_k, model, is_cross(run))
+            said = best_relevance(rank_candidates(cands, conf, reranker), conf.top_k, model, is_cross(run))
             said_yes = said >= conf.relevance_threshold
             tp += said_yes and present
             fp += said_yes and not present
@@ -389,7 +395,11 @@ def answerable_pr(
 
 
 def refusal_tradeoff(
-    runs: list[QueryRun], conf: RetrievalSettings, model: RelevanceModel, thresholds: Sequence[float]
+    runs: list[QueryRun],
+    conf: RetrievalSettings,
+    model: RelevanceModel,
+    thresholds: Sequence[float],
+    reranker: Reranker | None = None,
 ) -> list[tuple[float, float, float]]:
     """Per threshold: share of held-out questions is_relevant turns away, and share of answerable ones it lets
     through. Each question is ranked once; only the cut moves."""
@@ -397,9 +407,9 @@ def refusal_tradeoff(
     for run in runs:
         cross = is_cross(run)
         held_out = best_relevance(
-            rank_candidates(without(run.candidates, run.gold), conf), conf.top_k, model, cross
+            rank_candidates(without(run.candidates, run.gold), conf, reranker), conf.top_k, model, cross
         )
-        present = best_relevance(rank_candidates(run.candidates, conf), conf.top_k, model, cross)
+        present = best_relevance(rank_candidates(run.candidates, conf, reranker), conf.top_k, model, cross)
         pairs.append((held_out, present))
     n = max(1, len(pairs))
     return [(t, sum(h < t for h, _ in pairs) / n, sum(p >= t for _, p in pairs) / n) for t in thresholds]
@@ -407,7 +417,10 @@ def refusal_tradeoff(
 
 # ----------------------------------------------------------------------------------------------- QMSum
 def qmsum_recall(
-    embeddings: CachedEmbeddings, conf: RetrievalSettings, log: Callable[[str], None]
+    embeddings: CachedEmbeddings,
+    conf: RetrievalSettings,
+    log: Callable[[str], None],
+    reranker: Reranker | None = None,
 ) -> dict[str, float]:
     meetings = load_jsonl(QMSUM / "test.jsonl")
     docs, offsets = [], []
@@ -420,7 +433,7 @@ def qmsum_recall(
             pos += len(line) + 1
         docs.append((f"meeting_{i:02d}.txt", "\n".join(lines)))
         offsets.append(starts)
-    names = ("bm25", "vector", "hybrid", "  plain rrf (k=60)", "  rrf + coverage")
+    names = ("bm25", "vector", "hybrid", NO_RERANK, "  plain rrf (k=60)", "  rrf + coverage")
     scores = {name: Scores() for name in names}
     with tempfile.TemporaryDirectory(prefix="bench-qmsum-") as tmp:
         from assistant.index import chunks as chunk_store
@@ -466,7 +479,8 @@ def qmsum_recall(
                 rankings = {
                     "bm25": only_form(cands, "keyword"),
                     "vector": only_form(cands, "vector"),
-                    "hybrid": [f.chunk_id for f in rank_candidates(cands, conf)],
+                    "hybrid": [f.chunk_id for f in rank_candidates(cands, conf, reranker)],
+                    NO_RERANK: [f.chunk_id for f in rank_candidates(cands, conf)],
                     "  plain rrf (k=60)": [f.chunk_id for f in rank_candidates(cands, PLAIN_RRF)],
                     "  rrf + coverage": [f.chunk_id for f in rank_candidates(cands, RRF_COVERAGE)],
                 }
@@ -503,6 +517,34 @@ def live_translator() -> Callable[[str, str], str | None]:
     return lambda query, target: translator.translate(query, target)
 
 
+def bench_reranker(conf: RetrievalSettings, embedder: str, cache_dir: Path | None) -> Reranker | None:
+    """The product's rerank step, its model's vectors served from the bench cache like the embedder's."""
+    if conf.rerank is RerankMode.none or embedder != EMBEDDERS["use"]:
+        return None
+    return EmbeddingReranker(make_embedder("e5", cache_dir))
+
+
+def rerank_timing(runs: list[QueryRun], conf: RetrievalSettings, n: int) -> list[str]:
+    """Seconds the rerank step adds to a search: with the model's cache empty (a passage never re-read
+    before) and warm (the same searches again), over ``n`` searches spread across the directions."""
+    reranker = make_reranker(conf.rerank, EMBEDDERS["use"])
+    if reranker is None:
+        return []
+    picked = runs[:: max(1, len(runs) // n)][:n]
+    out = []
+    for label in ("cold", "warm"):
+        secs = []
+        for run in picked:
+            started = time.perf_counter()
+            rank_candidates(run.candidates, conf, reranker)
+            secs.append(time.perf_counter() - started)
+        out.append(
+            f"    rerank {label}: {len(secs)} searches, median {statistics.median(secs):.2f} s, "
+            f"max {max(secs):.2f} s per search (top {conf.rerank_depth}, fusion included)"
+        )
+    return out
+
+
 def fmt(x: float) -> str:
     return f"{x:.3f}"
 
@@ -537,6 +579,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar=f"0..{TRANSLATION_SAMPLE_STEP - 1}",
         help="which questions form the translation sample: those whose index modulo "
         f"{TRANSLATION_SAMPLE_STEP} is this (0: the documented sample; another value: a second, disjoint one)",
+    )
+    parser.add_argument(
+        "--rerank-timing",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the rerank step on N searches with an empty cache, then again warm",
     )
     args = parser.parse_args(argv)
     cache_dir = None if args.fresh else args.cache_dir
@@ -575,6 +624,14 @@ def main(argv: list[str] | None = None) -> int:
         extra.append(
             f"{embeddings.name}: fusion weights (vector, keyword) {conf.fusion_weights(embeddings.name)}"
         )
+        reranker = bench_reranker(conf, embeddings.name, cache_dir)
+        if reranker is not None:
+            extra.append(
+                f"{embeddings.name}: rerank by {reranker.name}, top {conf.rerank_depth}, "
+                f"weight {conf.rerank_weight}"
+            )
+            if args.rerank_timing:
+                extra.extend(rerank_timing(runs, conf, args.rerank_timing))
         extra.append(f"{embeddings.name}: {len(runs)} searches (gather + fuse) in {query_s:.1f} s "
                      f"({1000 * query_s / max(1, len(runs)):.0f} ms each, query embedding included)")  # fmt: skip
         for direction in [f"{a}->{b}" for a, b in DIRECTIONS]:
@@ -584,20 +641,26 @@ def main(argv: list[str] | None = None) -> int:
             rows = {"bm25": Scores(), "vector": Scores(), "hybrid": Scores()}
             # The alternatives the default was chosen over, from the same candidates.
             others = {"  plain rrf (k=60)": PLAIN_RRF, "  rrf + coverage": RRF_COVERAGE}
+            if reranker is not None:
+                others = {NO_RERANK: conf, **others}
             rows.update({name: Scores() for name in others})
             for r in sel:
                 rows["bm25"].add(gold_rank(only_form(r.candidates, "keyword"), r.gold))
                 rows["vector"].add(gold_rank(only_form(r.candidates, "vector"), r.gold))
-                for name, setting in (("hybrid", conf), *others.items()):
+                ranked = [f.chunk_id for f in rank_candidates(r.candidates, conf, reranker)]
+                rows["hybrid"].add(gold_rank(ranked, r.gold))
+                for name, setting in others.items():
                     ranked = [f.chunk_id for f in rank_candidates(r.candidates, setting)]
                     rows[name].add(gold_rank(ranked, r.gold))
             sample = [r for r in sel if r.translated is not None]
             if sample:
                 base, trans = Scores(), Scores()
                 for r in sample:
-                    base.add(gold_rank([f.chunk_id for f in rank_candidates(r.candidates, conf)], r.gold))
+                    ranked = [f.chunk_id for f in rank_candidates(r.candidates, conf, reranker)]
+                    base.add(gold_rank(ranked, r.gold))
                     assert r.translated is not None
-                    trans.add(gold_rank([f.chunk_id for f in rank_candidates(r.translated, conf)], r.gold))
+                    ranked = [f.chunk_id for f in rank_candidates(r.translated, conf, reranker)]
+                    trans.add(gold_rank(ranked, r.gold))
                 rows[f"hybrid, sample n={len(sample)}"] = base
                 rows[f"hybrid+translation, n={len(sample)}"] = trans
             for name, s in rows.items():
@@ -607,21 +670,21 @@ def main(argv: list[str] | None = None) -> int:
         shipped = relevance_model(embeddings.name)
         even = [r for r in runs if r.article % 2 == 0]
         odd = [r for r in runs if r.article % 2 == 1]
-        fitted_even = model_from_weights(fit_logistic(*calibration_rows(even, conf)))
-        fitted_all = model_from_weights(fit_logistic(*calibration_rows(runs, conf)))
+        fitted_even = model_from_weights(fit_logistic(*calibration_rows(even, conf, reranker)))
+        fitted_all = model_from_weights(fit_logistic(*calibration_rows(runs, conf, reranker)))
         for label, m, subset in (
             ("fitted on even articles, tested on odd", fitted_even, odd),
             ("fitted on all, tested on all", fitted_all, runs),
             ("shipped constants, all", shipped, runs),
         ):
-            p, r, acc = answerable_pr(subset, conf, m)
+            p, r, acc = answerable_pr(subset, conf, m, reranker)
             extra.append(
                 f"{embeddings.name} is_relevant ({label}): precision {p:.3f} recall {r:.3f} accuracy {acc:.3f}"
                 f"  [{_show(m)}]"
             )
         # The price of refusing more: what each threshold does to held-out and to answerable questions.
         for threshold, refused, answered in refusal_tradeoff(
-            runs, conf, shipped, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+            runs, conf, shipped, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), reranker
         ):
             extra.append(
                 f"    threshold {threshold:.1f} (shipped constants, all): held-out refused {refused:.3f}, "
@@ -631,13 +694,13 @@ def main(argv: list[str] | None = None) -> int:
             sel = [r for r in odd if r.direction == direction]
             if not sel:
                 continue
-            p, r, acc = answerable_pr(sel, conf, fitted_even)
+            p, r, acc = answerable_pr(sel, conf, fitted_even, reranker)
             extra.append(
                 f"    {direction} (odd articles): precision {p:.3f} recall {r:.3f} accuracy {acc:.3f}"
             )
         if not args.no_qmsum and key in args.qmsum_embedders.split(","):
             log(f"{embeddings.name}: QMSum")
-            q = qmsum_recall(embeddings, conf, log)
+            q = qmsum_recall(embeddings, conf, log, reranker)
             for name in q:
                 table.append([embeddings.name, "QMSum en", name, "", "", fmt(q[name]), "", ""])
         embeddings.save()

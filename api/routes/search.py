@@ -27,10 +27,12 @@ class SearchRequest(BaseModel):
     summary="Search a project's passages",
     description="Hybrid search (multilingual vectors + BM25 over jieba tokens + for Chinese queries BM25 over "
     "character pairs, fused by convex combination of z-scored cosines and coverage-weighted BM25, or "
-    "confidence-weighted reciprocal rank) over the project's "
-    "indexed documents. A Chinese question finds English passages and the reverse. Returns the ranked passages "
-    "with their citation fields (document_id, file_name, page, section), `score` (fused; orders this response "
-    "only), the raw `vector_score` (cosine) and `keyword_score` (BM25), `keyword_coverage` and `relevance` "
+    "confidence-weighted reciprocal rank) over the project's indexed documents; with the default "
+    "ASSISTANT_RETRIEVAL_RERANK=e5 a second embedder (multilingual-e5-small) re-reads the top passages and its "
+    "cosine (`rerank_score`) is added to their score. A Chinese question finds English passages and the "
+    "reverse. Returns the ranked passages with their citation fields (document_id, file_name, page, section), "
+    "`score` (fused; orders this response only), the raw `vector_score` (cosine) and `keyword_score` (BM25), "
+    "`keyword_coverage` and `relevance` "
     "(calibrated 0-1); `relevant` says whether anything relevant was found. When query translation is on "
     "(ASSISTANT_RETRIEVAL_TRANSLATE), `query_translation` shows the translated query that was searched as "
     "well. 404 for an unknown project, 422 for an empty query or a bad filter.",

@@ -48,6 +48,7 @@ class Fused:
     keyword_score: float | None = None  # best BM25 over the query forms
     keyword_coverage: float | None = None  # best coverage over the query forms
     contributions: dict[str, float] = field(default_factory=dict)
+    rerank_score: float | None = None  # the reranker's cosine, when the result was reranked
 
 
 class FusionMethod(StrEnum):

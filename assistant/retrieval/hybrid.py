@@ -22,6 +22,7 @@ from assistant.retrieval.fusion import Fused, Hit, RankedList, fuse_lists, keywo
 from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResult
 from assistant.retrieval.query_expansion import Translator, other_language
 from assistant.retrieval.relevance import is_relevant, relevance_model
+from assistant.retrieval.rerank import Reranker, RerankMode, rerank
 from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
 from assistant.text import hanzi_bigrams, question_language, tokenize
 
@@ -204,8 +205,22 @@ def cross_lingual(document_language: str | None, searched: set[str]) -> bool:
     return document_language in ("zh", "en") and document_language not in searched
 
 
-def rank_candidates(candidates: Candidates, settings: RetrievalSettings) -> list[Fused]:
-    return fuse_lists(ranked_lists(candidates, settings), method=settings.fusion, rrf_k=settings.rrf_k)
+def rank_candidates(
+    candidates: Candidates, settings: RetrievalSettings, reranker: Reranker | None = None
+) -> list[Fused]:
+    """Fuse the rankings; with a reranker, its cosines then re-order the top ``rerank_depth`` passages."""
+    fused = fuse_lists(ranked_lists(candidates, settings), method=settings.fusion, rrf_k=settings.rrf_k)
+    if reranker is None or not fused or settings.rerank is RerankMode.none or settings.rerank_depth == 0:
+        return fused
+    texts = {f.chunk_id: candidates.chunks[f.chunk_id].text for f in fused[: settings.rerank_depth]}
+    return rerank(
+        fused,
+        candidates.forms[0].text,
+        texts,
+        reranker,
+        depth=settings.rerank_depth,
+        weight=settings.rerank_weight,
+    )
 
 
 def to_results(
@@ -230,6 +245,7 @@ def to_results(
                 vector_score=item.vector_score,
                 keyword_score=item.keyword_score,
                 keyword_coverage=item.keyword_coverage,
+                rerank_score=item.rerank_score,
                 relevance=model.probability(
                     item.vector_score,
                     item.keyword_coverage,
@@ -253,10 +269,11 @@ def search(
     settings: RetrievalSettings | object | None = None,
     translator: Translator | None = None,
     translate: TranslateMode | None = None,
+    reranker: Reranker | None = None,
 ) -> SearchResponse:
     """Ranked passages of one project for ``query``. ``settings`` is a RetrievalSettings or the app's Settings;
     ``translator`` enables cross-lingual query expansion as ``translate`` (default: ``settings.translate``)
-    says."""
+    says; ``reranker`` re-orders the top passages (see rerank.py)."""
     conf = _settings(settings)
     if translate is not None:
         conf = conf.model_copy(update={"translate": translate})
@@ -264,7 +281,7 @@ def search(
     candidates = gather(
         vectors, sessions, project_id, query, settings=conf, filters=filters, translator=translator
     )
-    fused = rank_candidates(candidates, conf)
+    fused = rank_candidates(candidates, conf, reranker)
     results = to_results(fused, candidates, top_k=k, embedder=vectors.embeddings.name, settings=conf)
     translation = next((f.text for f in candidates.forms if f.translated), None)
     return SearchResponse(

@@ -52,7 +52,10 @@ class SearchResult(BaseModel):
     section: str | None = None
     text: str
     position: int = 0
-    score: float = Field(description="Fused rank score; higher is better; only meaningful within one search.")
+    score: float = Field(
+        description="Fused rank score (with the rerank bonus, when on); higher is better; only meaningful "
+        "within one search."
+    )
     vector_score: float | None = Field(
         None,
         description="Cosine similarity of the query (or its translation) to the passage; None if the "
@@ -63,6 +66,11 @@ class SearchResult(BaseModel):
     )
     keyword_coverage: float | None = Field(
         None, description="Share of the query's distinct words (or its translation's) found in the passage."
+    )
+    rerank_score: float | None = Field(
+        None,
+        description="Cosine of the query to the passage by the rerank model (multilingual-e5-small), for the "
+        "top results when the rerank step is on; None otherwise.",
     )
     relevance: float = Field(
         0.0, ge=0.0, le=1.0, description="Calibrated estimate that the passage is relevant to the query."

@@ -36,6 +36,9 @@ class HybridRetriever(BaseRetriever):
     filters: SearchFilters | None = None
     settings: RetrievalSettings = Field(default_factory=RetrievalSettings)
     translator: Any = Field(None, description="assistant.retrieval.query_expansion.Translator, optional")
+    reranker: Any = Field(
+        None, description="assistant.retrieval.rerank.Reranker, optional (container.reranker)"
+    )
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -49,5 +52,6 @@ class HybridRetriever(BaseRetriever):
             filters=self.filters,
             settings=self.settings,
             translator=self.translator,
+            reranker=self.reranker,
         )
         return [to_langchain(r) for r in response.results]

