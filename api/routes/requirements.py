@@ -107,7 +107,7 @@ def _public(n: int, item: Located) -> RequirementPublic:
 def check(
     project: ProjectDep, container: ContainerDep, session: SessionDep, body: RequirementsCheck
 ) -> RequirementsReport:
-    embed = container.embeddings.embed_array
+    embed = container.classifier_embeds
     if body.document_id:
         report = check_document(session, project_id=project.id, document_id=body.document_id, embed=embed)
     else:

@@ -192,6 +192,13 @@ class E5SmallEmbeddings(NamedEmbeddings):
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32).tolist()
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Short texts read as queries (the "query: " prefix), as the requirement classifier compares them."""
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        with self._lock:
+            return np.atleast_2d(np.asarray(self._model.query(list(texts)), dtype=np.float32))
+
 
 class OpenAICompatibleEmbeddings(NamedEmbeddings):
     def __init__(self, *, model: str, base_url: str | None, api_key: str | None, timeout: float) -> None:

@@ -5,7 +5,7 @@ Pure functions over text; no LLM, no database. ``check_text`` runs the whole pip
 
 from __future__ import annotations
 
-from .classify import Embed, classify
+from .classify import Embeds, classify
 from .consistency import find_contradictions, find_duplicates
 from .extract import extract_requirements
 from .models import (
@@ -48,7 +48,7 @@ def check_statement(
     span: tuple[int, int] | None = None,
     source: dict | None = None,
     context: str | None = None,
-    embed: Embed | None = None,
+    embed: Embeds | None = None,
 ) -> CheckedRequirement:
     """Classify, check, score and sketch a rewrite for one requirement statement.
 
@@ -77,7 +77,7 @@ def check_statement(
 
 
 def check_text(
-    text: str, *, language: str | None = None, source: dict | None = None, embed: Embed | None = None
+    text: str, *, language: str | None = None, source: dict | None = None, embed: Embeds | None = None
 ) -> list[CheckedRequirement]:
     """Extract every requirement in ``text`` and check each; ``language`` forces zh/en, else per statement."""
     return [

@@ -546,7 +546,38 @@ CLASS_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+# One embedder, or several whose prototype similarities are averaged (the first also serves duplicates).
+Embeds = Embed | Sequence[Embed]
 EMBED_WEIGHT = 4.0  # converts a cosine gap (typically 0.0-0.3) onto the cue scale
+
+
+@dataclass(frozen=True)
+class DecisionConstants:
+    threshold: float
+    embed_weight: float
+    functional_weight: float
+    generic_weight: float
+
+
+# Per number of prototype embedders. Without one, the constants follow from the cue weight scale. With
+# embedders they were chosen leave-one-project-out on PROMISE NFR by bench/requirements.py: four numbers, no
+# labels. With USE and e5 together all 15 folds picked the same values; with USE alone 9 of 15 did
+# (docs/performance.md, Requirements).
+DECISION_CONSTANTS: dict[int, DecisionConstants] = {
+    0: DecisionConstants(NFR_THRESHOLD, EMBED_WEIGHT, 1.0, 1.0),
+    1: DecisionConstants(0.5, 3.0, 0.5, 1.5),
+    2: DecisionConstants(0.5, 6.0, 0.5, 1.5),
+}
+
+
+def decision_constants(n_embedders: int) -> DecisionConstants:
+    return DECISION_CONSTANTS[min(n_embedders, max(DECISION_CONSTANTS))]
+
+
+def embedders(embed: Embeds | None) -> list[Embed]:
+    if embed is None:
+        return []
+    return [embed] if callable(embed) else list(embed)
 
 
 @lru_cache(maxsize=4)
@@ -561,8 +592,20 @@ def _normalise(vecs: np.ndarray) -> np.ndarray:
     return arr / (np.linalg.norm(arr, axis=1, keepdims=True) + 1e-9)
 
 
-def prototype_similarities(texts: Sequence[str], embed: Embed) -> list[dict[str, float]]:
-    """Per text and class, the cosine similarity to that class's nearest description."""
+def prototype_similarities(texts: Sequence[str], embed: Embeds) -> list[dict[str, float]]:
+    """Per text and class, the cosine similarity to that class's nearest description; with several embedders,
+    the mean of each one's similarity (two models that err differently, USE and e5, are right more often)."""
+    models = embedders(embed)
+    per_model = [_similarities(texts, e) for e in models]
+    if len(per_model) == 1:
+        return per_model[0]
+    return [
+        {cls: sum(m[i][cls] for m in per_model) / len(per_model) for cls in per_model[0][i]}
+        for i in range(len(texts))
+    ]
+
+
+def _similarities(texts: Sequence[str], embed: Embed) -> list[dict[str, float]]:
     labels, protos = _prototypes(embed)
     sims = _normalise(embed(list(texts))) @ protos.T
     out = []
@@ -607,7 +650,17 @@ def _confidence(x: float) -> float:
     return round(0.5 + 0.5 * math.tanh(x), 3)
 
 
-def classify(text: str, *, embed: Embed | None = None) -> tuple[str, str | None, float]:
-    """(kind, quality_class, confidence); kind is functional or non_functional, class None if functional."""
-    sims = prototype_similarities([text], embed)[0] if embed is not None else None
-    return decide(cue_scores(text), sims)
+def classify(text: str, *, embed: Embeds | None = None) -> tuple[str, str | None, float]:
+    """(kind, quality_class, confidence); kind is functional or non_functional, class None if functional.
+    ``embed``: one embedder or several whose prototype similarities are averaged."""
+    models = embedders(embed)
+    sims = prototype_similarities([text], models)[0] if models else None
+    c = decision_constants(len(models))
+    return decide(
+        cue_scores(text),
+        sims,
+        threshold=c.threshold,
+        embed_weight=c.embed_weight,
+        functional_weight=c.functional_weight,
+        generic_weight=c.generic_weight,
+    )

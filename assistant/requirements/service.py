@@ -27,7 +27,7 @@ from assistant.requirements import (
     find_duplicates,
 )
 from assistant.requirements import repository as store
-from assistant.requirements.classify import Embed
+from assistant.requirements.classify import Embeds, embedders
 from assistant.requirements.scoring import score
 from assistant.settings import StructuredMethod
 
@@ -64,7 +64,7 @@ def document_segments(session: Session, *, document_id: str) -> list[tuple[str, 
     return [("".join(parts), page, section) for parts, page, section, _ in runs]
 
 
-def check_pasted_text(text: str, *, embed: Embed | None = None) -> Report:
+def check_pasted_text(text: str, *, embed: Embeds | None = None) -> Report:
     if not text.strip():
         raise InvalidInputError("text is empty: paste requirement statements or give a document_id")
     reqs = check_text(text, embed=embed)
@@ -77,7 +77,7 @@ def check_pasted_text(text: str, *, embed: Embed | None = None) -> Report:
 
 
 def check_document(
-    session: Session, *, project_id: str, document_id: str, embed: Embed | None = None
+    session: Session, *, project_id: str, document_id: str, embed: Embeds | None = None
 ) -> Report:
     doc = documents.get_document(session, project_id=project_id, document_id=document_id)
     if doc.status != DocumentStatus.indexed.value:
@@ -97,11 +97,13 @@ def check_document(
     return _report(located, embed)
 
 
-def _report(items: list[Located], embed: Embed | None) -> Report:
+def _report(items: list[Located], embed: Embeds | None) -> Report:
     texts = [i.requirement.text for i in items]
+    # Near-duplicate cut-offs were set on the first (the index's) embedder's cosines.
+    first = next(iter(embedders(embed)), None)
     return Report(
         items=items,
-        duplicates=find_duplicates(texts, embed=embed) if len(texts) > 1 else [],
+        duplicates=find_duplicates(texts, embed=first) if len(texts) > 1 else [],
         contradictions=find_contradictions(texts) if len(texts) > 1 else [],
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from typing import Protocol
@@ -87,9 +87,12 @@ class EmbeddingReranker:
         return self._passage_vectors(passages) @ q
 
 
-def make_reranker(mode: RerankMode, embedder_name: str) -> Reranker | None:
+def make_reranker(
+    mode: RerankMode, embedder_name: str, *, model: Callable[[], PassageEmbedder] | None = None
+) -> Reranker | None:
     """The reranker the settings ask for, or None where it does not apply: e5 re-reads a USE index only
-    (it was measured there; an e5 index gains nothing from e5 twice, and other embedders were not measured)."""
+    (it was measured there; an e5 index gains nothing from e5 twice, and other embedders were not measured).
+    ``model`` returns an already loaded e5 to share; by default one is loaded."""
     match mode:
         case RerankMode.none:
             return None
@@ -97,6 +100,8 @@ def make_reranker(mode: RerankMode, embedder_name: str) -> Reranker | None:
             if embedder_name != LocalEmbeddingModel.use.value:
                 return None
             try:
+                if model is not None:
+                    return EmbeddingReranker(model())
                 from assistant.providers.embeddings import E5SmallEmbeddings
 
                 return EmbeddingReranker(E5SmallEmbeddings())

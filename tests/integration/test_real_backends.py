@@ -14,6 +14,7 @@ from assistant.db import transaction
 from assistant.index import chunks as chunk_store
 from assistant.projects import repository as projects
 from assistant.providers.embeddings import E5SmallEmbeddings, UseMultilingualEmbeddings
+from assistant.requirements.service import check_pasted_text
 from ingest.pipeline import delete_document, ingest_file
 from tests.conftest import DEMO_DIR, MODEL_CACHE_DIR, make_settings
 
@@ -64,6 +65,16 @@ def test_demo_corpus_on_a_real_chroma_server_with_real_embeddings(tmp_path: Path
         found = container.search(pid, "Who owns the ERP data migration?").results
         assert found[0].rerank_score is not None and 0 < found[0].rerank_score <= 1
         assert any("吴静" in r.text or "Wu Jing" in r.text for r in found[:3])
+        # The requirement classifier averages USE's and e5's prototype similarities (e5 shared with rerank).
+        assert len(container.classifier_embeds) == 2 and container.e5 is container.reranker.embeddings
+        report = check_pasted_text(
+            "The order page shall respond within 2 seconds.\n系统应允许采购员新增供应商信息。",
+            embed=container.classifier_embeds,
+        )
+        assert [(i.requirement.kind, i.requirement.quality_class) for i in report.items] == [
+            ("non_functional", "performance"),
+            ("functional", None),
+        ]
         doc_id = next(iter(chunks.values())).document_id
         delete_document(container.ingestor, project_id=pid, document_id=doc_id)
         with container.sessions() as session:

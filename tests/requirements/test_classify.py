@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from api.container import Container
 from assistant.requirements import classify
-from assistant.requirements.classify import CLASS_DESCRIPTIONS, QUALITY_CLASSES, prototype_similarities
+from assistant.requirements.classify import (
+    CLASS_DESCRIPTIONS,
+    QUALITY_CLASSES,
+    cue_scores,
+    decide,
+    decision_constants,
+    prototype_similarities,
+)
 
 CASES = [
     ("The ERP shall create a goods receipt when the delivery is scanned.", "functional", None),
@@ -89,3 +97,45 @@ def test_embedder_path_returns_a_valid_decision() -> None:
     assert set(sims) == set(CLASS_DESCRIPTIONS)
     kind, quality_class, confidence = classify("The page shall respond within 2 seconds.", embed=fake_embed)
     assert kind == "non_functional" and quality_class in QUALITY_CLASSES and confidence > 0.5
+
+
+def word_embed(texts: list[str]) -> np.ndarray:
+    """A second, different fake model: bag of words hashed into 32 slots."""
+    out = np.zeros((len(texts), 32), dtype=np.float32)
+    for i, t in enumerate(texts):
+        for w in t.lower().split():
+            out[i, sum(map(ord, w)) % 32] += 1
+    return out + 1e-3
+
+
+def test_two_embedders_average_their_prototype_similarities() -> None:
+    text = ["Only authorized users shall log in with a password."]
+    a = prototype_similarities(text, fake_embed)[0]
+    b = prototype_similarities(text, word_embed)[0]
+    both = prototype_similarities(text, [fake_embed, word_embed])[0]
+    assert both == pytest.approx({c: (a[c] + b[c]) / 2 for c in a})
+
+
+def test_each_number_of_embedders_gets_its_own_constants() -> None:
+    text = "The system shall be available 24 hours a day."
+    for models in ([], [fake_embed], [fake_embed, word_embed]):
+        c = decision_constants(len(models))
+        sims = prototype_similarities([text], models)[0] if models else None
+        expected = decide(
+            cue_scores(text),
+            sims,
+            threshold=c.threshold,
+            embed_weight=c.embed_weight,
+            functional_weight=c.functional_weight,
+            generic_weight=c.generic_weight,
+        )
+        assert classify(text, embed=models or None) == expected
+    assert decision_constants(0) != decision_constants(2)
+    # A single callable and a list of one are the same thing.
+    assert classify(text, embed=fake_embed) == classify(text, embed=[fake_embed])
+
+
+def test_the_test_container_classifies_with_its_one_embedder(container: Container) -> None:
+    # The fake embedder provider never loads the packaged USE or e5 models.
+    embeds = container.classifier_embeds
+    assert len(embeds) == 1 and embeds[0] == container.embeddings.embed_array
