@@ -587,9 +587,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="also time the rerank step on N searches with an empty cache, then again warm",
     )
+    parser.add_argument("--rerank-weight", type=float, default=None, help="override the rerank weight")
+    parser.add_argument("--rerank-depth", type=int, default=None, help="override the rerank depth")
     args = parser.parse_args(argv)
     cache_dir = None if args.fresh else args.cache_dir
-    conf = RetrievalSettings()
+    overrides = {"rerank_weight": args.rerank_weight, "rerank_depth": args.rerank_depth}
+    conf = RetrievalSettings(**{k: v for k, v in overrides.items() if v is not None})
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -704,6 +707,8 @@ def main(argv: list[str] | None = None) -> int:
             for name in q:
                 table.append([embeddings.name, "QMSum en", name, "", "", fmt(q[name]), "", ""])
         embeddings.save()
+        if reranker is not None and isinstance(reranker, EmbeddingReranker):
+            reranker.embeddings.save()  # type: ignore[attr-defined]  # the e5 vectors it had to compute
 
     if translations is not None and translations.seconds:
         secs = translations.seconds
