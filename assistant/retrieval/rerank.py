@@ -60,25 +60,20 @@ class EmbeddingReranker:
 
     def _passage_vectors(self, passages: Sequence[str]) -> np.ndarray:
         keys = [self._key(p) for p in passages]
+        # One lock around look-up and embedding: the model serialises its calls anyway, and a passage two
+        # searches want at once is embedded once.
         with self._lock:
             missing = {k: p for k, p in zip(keys, passages, strict=True) if k not in self._cache}
-        if missing:
-            fresh = _unit(np.asarray(self.embeddings.embed_array(list(missing.values())), dtype=np.float32))
-            with self._lock:
-                for k, v in zip(missing, fresh, strict=True):
+            if missing:
+                fresh = self.embeddings.embed_array(list(missing.values()))
+                for k, v in zip(missing, _unit(np.asarray(fresh, dtype=np.float32)), strict=True):
                     self._cache[k] = v
-        with self._lock:
-            out = []
+            out = np.vstack([self._cache[k] for k in keys])
             for k in keys:
-                vec = self._cache.get(k)
-                if vec is None:  # evicted by another thread between the two locks: compute it again
-                    vec = _unit(np.asarray(self.embeddings.embed_array([passages[keys.index(k)]])))[0]
-                self._cache[k] = vec
                 self._cache.move_to_end(k)
-                out.append(vec)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return np.vstack(out)
+        return out
 
     def similarities(self, query: str, passages: Sequence[str]) -> np.ndarray:
         if not passages:
