@@ -20,6 +20,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,20 +290,10 @@ def bench_promise(embedder_name: str) -> dict:
     results.append(("rules, LOPO-tuned constants", lopo_rules, argmax_classes(scores, None, 0)))
     chosen_emb: list[tuple] = []
     if sims is not None:
-        with_emb = [
-            decide(
-                s,
-                sims[i],
-                threshold=shipped.threshold,
-                embed_weight=shipped.embed_weight,
-                functional_weight=shipped.functional_weight,
-                generic_weight=shipped.generic_weight,
-            )
-            for i, s in enumerate(scores)
-        ]
+        with_emb = [decide(s, sims[i], **asdict(shipped)) for i, s in enumerate(scores)]
         results.append(
             (
-                f"rules + {embedder_name} prototypes, shipped constants {tuple(vars(shipped).values())}",
+                f"rules + {embedder_name} prototypes, shipped constants {tuple(asdict(shipped).values())}",
                 with_emb,
                 argmax_classes(scores, sims, 4.0),
             )

@@ -24,7 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from requirements import kind_metrics, load_promise, lopo  # noqa: E402
 
-from assistant.requirements.classify import CLASS_DESCRIPTIONS, cue_scores  # noqa: E402
+from assistant.requirements.classify import (  # noqa: E402
+    CLASS_DESCRIPTIONS,
+    cue_scores,
+    prototype_similarities,
+)
 from assistant.settings import load_settings  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "requirements-assistant" / "bench" / "llm_embed_promise.npz"
@@ -83,17 +87,10 @@ def main() -> None:
     texts = [t for _, t, _ in rows]
     gold = [c for _, _, c in rows]
     vectors = cached_vectors(texts, "statements")
-    labels = [c for c, ts in CLASS_DESCRIPTIONS.items() for _ in ts]
     descriptions = [t for ts in CLASS_DESCRIPTIONS.values() for t in ts]
-    protos = unit(cached_vectors(descriptions, "descriptions"))
-
-    sims_matrix = unit(vectors) @ protos.T
-    sims = []
-    for row in sims_matrix:
-        best: dict[str, float] = {}
-        for label, value in zip(labels, row, strict=True):
-            best[label] = max(best.get(label, -1.0), float(value))
-        sims.append(best)
+    cached = {tuple(texts): vectors, tuple(descriptions): cached_vectors(descriptions, "descriptions")}
+    # The classifier's own prototype code, fed the cached LLM vectors.
+    sims = prototype_similarities(texts, lambda batch: cached[tuple(batch)])
     pred, chosen = lopo(rows, [cue_scores(t) for t in texts], sims)
     m = kind_metrics(gold, pred)
     print(

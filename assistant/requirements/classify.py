@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -553,6 +553,8 @@ EMBED_WEIGHT = 4.0  # converts a cosine gap (typically 0.0-0.3) onto the cue sca
 
 @dataclass(frozen=True)
 class DecisionConstants:
+    """decide()'s keyword arguments, by name."""
+
     threshold: float
     embed_weight: float
     functional_weight: float
@@ -655,12 +657,4 @@ def classify(text: str, *, embed: Embeds | None = None) -> tuple[str, str | None
     ``embed``: one embedder or several whose prototype similarities are averaged."""
     models = embedders(embed)
     sims = prototype_similarities([text], models)[0] if models else None
-    c = decision_constants(len(models))
-    return decide(
-        cue_scores(text),
-        sims,
-        threshold=c.threshold,
-        embed_weight=c.embed_weight,
-        functional_weight=c.functional_weight,
-        generic_weight=c.generic_weight,
-    )
+    return decide(cue_scores(text), sims, **asdict(decision_constants(len(models))))

@@ -128,7 +128,7 @@ def test_each_number_of_embedders_gets_its_own_constants() -> None:
             embed_weight=c.embed_weight,
             functional_weight=c.functional_weight,
             generic_weight=c.generic_weight,
-        )
+        )  # spelled out: the test checks the names line up with decide()'s arguments
         assert classify(text, embed=models or None) == expected
     assert decision_constants(0) != decision_constants(2)
     # A single callable and a list of one are the same thing.
