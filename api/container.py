@@ -11,7 +11,6 @@ from assistant.index.vector import VectorIndex
 from assistant.providers.embeddings import (
     E5SmallEmbeddings,
     NamedEmbeddings,
-    UseMultilingualEmbeddings,
     make_embeddings,
 )
 from assistant.providers.llm import structured_method
@@ -23,7 +22,7 @@ from assistant.retrieval.rerank import Reranker, make_reranker
 from assistant.retrieval.settings import retrieval_settings_from
 from assistant.risks.scan import ScanQueue
 from assistant.risks.settings import risk_settings_from
-from assistant.settings import EmbeddingsProvider, LLMProvider, Settings
+from assistant.settings import EmbeddingsProvider, LLMProvider, LocalEmbeddingModel, Settings
 from ingest.jobs import JobRunner
 from ingest.pipeline import Ingestor
 
@@ -138,10 +137,11 @@ class Container:
         index's embedder where it is USE, also finds near-duplicates."""
         if self.settings.embeddings_provider is not EmbeddingsProvider.local:
             return [self.embeddings.embed_array]
+        use_model = LocalEmbeddingModel.use.value
         use = (
             self.embeddings
-            if isinstance(self.embeddings, UseMultilingualEmbeddings)
-            else UseMultilingualEmbeddings(threads=self.settings.llm_threads)
+            if self.embeddings.name == use_model
+            else make_embeddings(self.settings.model_copy(update={"embeddings_model": use_model}))
         )
         return [use.embed_array, self.e5.embed_queries]
 

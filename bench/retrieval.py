@@ -41,7 +41,7 @@ from assistant.retrieval.fusion import Fused, FusionMethod
 from assistant.retrieval.hybrid import Candidates, gather, rank_candidates
 from assistant.retrieval.models import SearchFilters
 from assistant.retrieval.relevance import RelevanceModel, relevance_model
-from assistant.retrieval.rerank import EmbeddingReranker, Reranker, RerankMode, make_reranker
+from assistant.retrieval.rerank import EmbeddingReranker, Reranker, make_reranker
 from assistant.retrieval.settings import RetrievalSettings, TranslateMode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -519,9 +519,7 @@ def live_translator() -> Callable[[str, str], str | None]:
 
 def bench_reranker(conf: RetrievalSettings, embedder: str, cache_dir: Path | None) -> Reranker | None:
     """The product's rerank step, its model's vectors served from the bench cache like the embedder's."""
-    if conf.rerank is RerankMode.none or embedder != EMBEDDERS["use"]:
-        return None
-    return EmbeddingReranker(make_embedder("e5", cache_dir))
+    return make_reranker(conf.rerank, embedder, model=lambda: make_embedder("e5", cache_dir))
 
 
 def rerank_timing(runs: list[QueryRun], conf: RetrievalSettings, n: int) -> list[str]:

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.vectors import unit_rows
+
 QUALITY_CLASSES: tuple[str, ...] = (
     "performance",
     "security",
@@ -586,12 +588,7 @@ def embedders(embed: Embeds | None) -> list[Embed]:
 def _prototypes(embed: Embed) -> tuple[list[str], np.ndarray]:
     labels = [cls for cls, texts in CLASS_DESCRIPTIONS.items() for _ in texts]
     texts = [t for ts in CLASS_DESCRIPTIONS.values() for t in ts]
-    return labels, _normalise(embed(texts))
-
-
-def _normalise(vecs: np.ndarray) -> np.ndarray:
-    arr = np.asarray(vecs, dtype=np.float32)
-    return arr / (np.linalg.norm(arr, axis=1, keepdims=True) + 1e-9)
+    return labels, unit_rows(embed(texts))
 
 
 def prototype_similarities(texts: Sequence[str], embed: Embeds) -> list[dict[str, float]]:
@@ -609,7 +606,7 @@ def prototype_similarities(texts: Sequence[str], embed: Embeds) -> list[dict[str
 
 def _similarities(texts: Sequence[str], embed: Embed) -> list[dict[str, float]]:
     labels, protos = _prototypes(embed)
-    sims = _normalise(embed(list(texts))) @ protos.T
+    sims = unit_rows(embed(list(texts))) @ protos.T
     out = []
     for row in sims:
         best: dict[str, float] = {}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.vectors import unit_rows
+
 from .models import Contradiction, DuplicatePair, RequirementStatement
 
 Statement = str | RequirementStatement
@@ -135,8 +137,7 @@ def find_duplicates(
     toks = [tokens(t) for t in texts]
     sims = None
     if embed is not None and len(texts) > 1:
-        vecs = np.asarray(embed(texts), dtype=np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
+        vecs = unit_rows(embed(texts))
         sims = vecs @ vecs.T
     pairs: list[DuplicatePair] = []
     for i in range(len(texts)):

