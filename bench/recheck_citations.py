@@ -1,6 +1,6 @@
 """Re-check the claims of a logged answer run (bench.answers --log) against the passages the model saw.
 
-    .venv/bin/python -m bench.recheck_citations bench/results/answers_session2.jsonl
+    .venv/bin/python -m bench.recheck_citations bench/results/answers_en.jsonl
 
 No LLM: the answerable questions the model answered are searched again (same index, settings and passage
 budget as /ask), and each claim of the logged answer is checked against every passage under three rules:
