@@ -221,8 +221,8 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
 
     from api.main import create_app
 
-    host = host or container.settings.host
-    port = port or container.settings.port
+    host = host or container.settings.server.host
+    port = port or container.settings.server.port
     fastapi_app = create_app(container=container)
     container.runner  # noqa: B018 - start the worker (and resume unfinished jobs) before serving
     console.print(

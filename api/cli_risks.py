@@ -21,7 +21,6 @@ from assistant.risks.models import RiskCategory
 from assistant.risks.scan import scan_document, scan_project
 from assistant.risks.schemas import ScanReport
 from assistant.risks.scoring import Band
-from assistant.risks.settings import risk_settings_from
 from assistant.risks.webhook import deliver_pending
 from assistant.settings import load_settings
 
@@ -325,10 +324,9 @@ def notify_cmd(
         if project:
             with transaction(container.sessions) as session:
                 project_id = projects.get_project(session, ref=project).id
-        rs = risk_settings_from(container.settings)
         results = deliver_pending(
             container.sessions,
-            rs,
+            container.settings.risk,
             project_id=project_id,
             transport=getattr(container, "webhook_transport", None),
             retry_failed=retry_failed,

@@ -14,15 +14,14 @@ from assistant.providers.embeddings import (
     make_embeddings,
 )
 from assistant.providers.llm import structured_method
+from assistant.providers.settings import EmbeddingsProvider, LLMProvider, LocalEmbeddingModel
 from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
 from assistant.retrieval.rerank import Reranker, make_reranker
-from assistant.retrieval.settings import retrieval_settings_from
 from assistant.risks.scan import ScanQueue
-from assistant.risks.settings import risk_settings_from
-from assistant.settings import EmbeddingsProvider, LLMProvider, LocalEmbeddingModel, Settings
+from assistant.settings import Settings
 from ingest.jobs import JobRunner
 from ingest.pipeline import Ingestor
 
@@ -79,7 +78,7 @@ class Container:
 
     def _queue_risk_scan(self, project_id: str, document_id: str) -> None:
         """The LLM is slow on two cores: scans run on their own queue so ingestion never waits for them."""
-        if risk_settings_from(self.settings).auto_scan:
+        if self.settings.risk.auto_scan:
             self.risk_scans.submit(project_id, document_id)
 
     def _extract_requirements(self, project_id: str, document_id: str) -> None:
@@ -104,7 +103,7 @@ class Container:
             if self._chat_model is None:
                 from assistant.providers.llm import make_chat_model
 
-                if self.settings.llm_provider is LLMProvider.local and self._llama is None:
+                if self.settings.llm.provider is LLMProvider.local and self._llama is None:
                     from assistant.providers.llama_server import LlamaServer
 
                     self._llama = LlamaServer(self.settings)
@@ -125,9 +124,7 @@ class Container:
 
     @cached_property
     def reranker(self) -> Reranker | None:
-        return make_reranker(
-            retrieval_settings_from(self.settings).rerank, self.embeddings.name, model=lambda: self.e5
-        )
+        return make_reranker(self.settings.retrieval.rerank, self.embeddings.name, model=lambda: self.e5)
 
     @cached_property
     def classifier_embeds(self) -> list[Embed]:
@@ -135,13 +132,13 @@ class Container:
         e5 together whichever indexes the documents (NFR F1 .842 against .823 for USE alone, leave-one-project-
         out on PROMISE, docs/performance.md); otherwise the configured embedder alone. The first one, the
         index's embedder where it is USE, also finds near-duplicates."""
-        if self.settings.embeddings_provider is not EmbeddingsProvider.local:
+        if self.settings.embeddings.provider is not EmbeddingsProvider.local:
             return [self.embeddings.embed_array]
         use_model = LocalEmbeddingModel.use.value
         use = (
             self.embeddings
             if self.embeddings.name == use_model
-            else make_embeddings(self.settings.model_copy(update={"embeddings_model": use_model}))
+            else make_embeddings(self.settings, model=use_model)
         )
         return [use.embed_array, self.e5.embed_queries]
 
@@ -156,7 +153,7 @@ class Container:
     ) -> SearchResponse:
         """``for_answer``: the passages go to the LLM anyway, so the query is translated as
         ``ask_translate`` says rather than as ``translate`` (which keeps plain search free of LLM calls)."""
-        translate = retrieval_settings_from(self.settings).ask_translate if for_answer else None
+        translate = self.settings.retrieval.ask_translate if for_answer else None
         return hybrid.search(
             self.vectors,
             self.sessions,
@@ -164,7 +161,7 @@ class Container:
             query,
             top_k=top_k,
             filters=filters,
-            settings=self.settings,
+            settings=self.settings.retrieval,
             translator=self.translator,
             translate=translate,
             reranker=self.reranker,
@@ -172,8 +169,8 @@ class Container:
 
     def llm_status(self) -> dict[str, object]:
         return {
-            "provider": self.settings.llm_provider.value,
-            "model": self.settings.llm_model,
+            "provider": self.settings.llm.provider.value,
+            "model": self.settings.llm.model,
             "loaded": self._chat_model is not None,
         }
 

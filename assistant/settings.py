@@ -1,41 +1,52 @@
-"""The one settings object. Every value comes from an ``ASSISTANT_*`` environment variable or ``.env``."""
+"""The one settings object, made of one group per area: ``settings.llm``, ``settings.embeddings``,
+``settings.chroma``, ``settings.retrieval``, ``settings.risk``, ``settings.ingest``, ``settings.server``.
+
+Each group is declared beside the code that reads it. Values come from ``ASSISTANT_*`` environment variables
+or a ``.env`` file: ``ASSISTANT_<GROUP PREFIX><FIELD>`` (ASSISTANT_LLM_MODEL, ASSISTANT_RETRIEVAL_TOP_K,
+ASSISTANT_CHUNK_SIZE: the names the product has always read) or pydantic-settings' nested form
+``ASSISTANT_<GROUP>__<FIELD>`` (ASSISTANT_LLM__MODEL). A wrong value stops start-up with a sentence naming
+the variable.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+import logging
+from collections.abc import Iterator, Mapping
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources import DotEnvSettingsSource, EnvSettingsSource
 
+from assistant.config import ENV_PREFIX, SettingsGroup
+from assistant.documents.settings import IngestSettings
 from assistant.errors import ConfigurationError
+from assistant.providers.settings import ChromaSettings, EmbeddingsSettings, LLMSettings
+from assistant.retrieval.settings import RetrievalSettings
+from assistant.risks.settings import RiskSettings
 
-ENV_PREFIX = "ASSISTANT_"
+log = logging.getLogger(__name__)
 
-
-class LLMProvider(StrEnum):
-    local = "local"
-    openai = "openai"
-    fake = "fake"
-
-
-class EmbeddingsProvider(StrEnum):
-    local = "local"
-    openai = "openai"
-    fake = "fake"
+# Variables that once existed and no longer do anything: named at start-up instead of silently ignored.
+REMOVED_VARIABLES = {
+    "ASSISTANT_LLM_MAX_RETRIES": "nothing ever read it; a malformed answer is asked again once, a timeout is "
+    "not retried",
+}
 
 
-class LocalEmbeddingModel(StrEnum):
-    use = "use-multilingual"
-    e5 = "multilingual-e5-small"
+class ServerSettings(SettingsGroup):
+    env_prefix = ""  # ASSISTANT_HOST, ASSISTANT_PORT
 
-
-class StructuredMethod(StrEnum):
-    auto = "auto"
-    json_schema = "json_schema"
-    function_calling = "function_calling"
-    json_object = "json_object"
+    host: str = Field("127.0.0.1", description="Address `assistant serve` and `assistant demo` bind.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `assistant serve` and `assistant demo` bind.")
 
 
 def _default_cache_dir() -> Path:
@@ -44,179 +55,64 @@ def _default_cache_dir() -> Path:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
     )
 
-    data_dir: Path = Field(Path("data"), description="Where everything the product stores lives by default.")
+    data_dir: Path = Field(
+        Path("data"),
+        description="Where everything the product stores lives (database, Chroma folder, originals, logs).",
+    )
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default: SQLite file assistant.db under the data directory."
-    )
-    chroma_path: Path | None = Field(
-        None, description="Chroma PersistentClient folder; default: data_dir/chroma."
-    )
-    chroma_url: str | None = Field(
         None,
-        description="Chroma server URL (http://host:port); when set, HttpClient replaces the local folder.",
+        description="SQLAlchemy URL (default: SQLite file `assistant.db` in the data directory); PostgreSQL: "
+        "`postgresql+psycopg://user:pw@host/db`.",
     )
-
-    llm_provider: LLMProvider = Field(LLMProvider.local, description="local | openai | fake (tests).")
-    llm_model: str = Field(
-        "qwen2.5-coder-1.5b-instruct-q4_k_m",
-        description="Model name sent to the server (openai) or local GGUF id.",
-    )
-    llm_base_url: str | None = Field(
-        None, description="OpenAI-compatible base URL, e.g. http://localhost:8000/v1."
-    )
-    llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
-    llm_timeout_s: float = Field(180.0, gt=0, description="Seconds before one LLM call is abandoned.")
-    llm_max_retries: int = Field(
-        1, ge=0, le=5, description="Retries of an LLM call that timed out or failed."
-    )
-    llm_temperature: float = Field(0.1, ge=0, le=2)
-    llm_structured_method: StructuredMethod = Field(
-        StructuredMethod.auto, description="How typed output is asked for; auto picks per provider."
-    )
-    llm_model_path: Path | None = Field(
-        None,
-        description="GGUF file for the local provider; default: the joined model in the cache directory.",
-    )
-    llm_context: int = Field(4096, ge=512, description="Context window of the local model (tokens).")
-    llm_threads: int = Field(2, ge=1, description="CPU threads of the local model.")
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir, description="Built wheels and the joined model."
+        default_factory=_default_cache_dir,
+        description="The built llama-cpp-python wheel and the joined model (default "
+        "`~/.cache/requirements-assistant`).",
     )
 
-    embeddings_provider: EmbeddingsProvider = Field(
-        EmbeddingsProvider.local, description="local | openai | fake."
-    )
-    embeddings_model: str = Field(
-        LocalEmbeddingModel.use.value,
-        description="local: use-multilingual or multilingual-e5-small; openai: the server's model name.",
-    )
-    embeddings_base_url: str | None = Field(
-        None, description="Defaults to llm_base_url for the openai provider."
-    )
-    embeddings_api_key: str | None = Field(
-        None, description="Defaults to llm_api_key for the openai provider."
-    )
-    embeddings_batch_size: int = Field(64, ge=1)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    embeddings: EmbeddingsSettings = Field(default_factory=EmbeddingsSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
-    chunk_size: int = Field(800, ge=100, le=8000, description="Target characters per chunk.")
-    chunk_overlap: int = Field(100, ge=0, description="Characters repeated between neighbouring chunks.")
-
-    max_file_mb: float = Field(50.0, gt=0, description="Largest single file accepted (MB).")
-    max_upload_files: int = Field(2000, ge=1, description="Most files in one upload, archives expanded.")
-    zip_max_depth: int = Field(3, ge=0, description="Deepest nesting of zips inside zips.")
-    zip_max_total_mb: float = Field(512.0, gt=0, description="Most bytes one archive may expand to (MB).")
-    zip_max_ratio: int = Field(200, ge=2, description="Largest expansion ratio of one archive member.")
-
-    # Retrieval knobs; None keeps the measured default of assistant/retrieval/settings.py.
-    retrieval_top_k: int | None = Field(
-        None, description="Passages returned when the caller does not say (8)."
-    )
-    retrieval_candidates: int | None = Field(None, description="Candidates per index before fusion (50).")
-    retrieval_fusion: str | None = Field(None, description="convex (default) or rrf.")
-    retrieval_rrf_k: float | None = Field(None, description="Reciprocal-rank-fusion constant (60).")
-    retrieval_vector_weight: float | None = Field(None, description="Weight of the vector side in fusion.")
-    retrieval_keyword_weight: float | None = Field(None, description="Weight of the BM25 side in fusion.")
-    retrieval_bigram_weight: float | None = Field(
-        None, description="Weight of the Chinese character-pair BM25 in fusion (0.4; 0 = off)."
-    )
-    retrieval_coverage_power: float | None = Field(None, description="How much query-word coverage counts.")
-    retrieval_translate: str | None = Field(
-        None, description="never | auto | always: also search a translation."
-    )
-    retrieval_ask_translate: str | None = Field(None, description="never | auto | always, for /ask (auto).")
-    retrieval_translation_weight: float | None = Field(None, description="Weight of the translated query.")
-    retrieval_rerank: str | None = Field(
-        None, description="e5 (default: multilingual-e5-small re-reads the top passages) or none."
-    )
-    retrieval_rerank_depth: int | None = Field(
-        None, description="Top passages the rerank step re-reads (10)."
-    )
-    retrieval_rerank_weight: float | None = Field(None, description="Weight of the rerank cosine (8).")
-    retrieval_relevance_threshold: float | None = Field(None, description="Below it, /ask refuses (0.5).")
-    retrieval_min_cosine: float | None = Field(None, description="Override the embedder's calibrated cosine.")
-
-    # Risk register knobs; None keeps the default of assistant/risks/settings.py.
-    risk_webhook_url: str | None = Field(
-        None, description="POSTed a JSON body when a risk is new or raised to high/critical."
-    )
-    risk_webhook_retries: int | None = Field(None, description="Delivery attempts after the first (3).")
-    risk_webhook_backoff_s: float | None = Field(
-        None, description="First back-off between attempts, doubling (1 s)."
-    )
-    risk_webhook_timeout_s: float | None = Field(None, description="Seconds per delivery attempt (10).")
-    risk_match_threshold: float | None = Field(
-        None, description="Similarity at which a finding joins an existing risk of its category."
-    )
-    risk_match_threshold_cross_category: float | None = Field(None, description="The same across categories.")
-    risk_auto_scan: bool | None = Field(
-        None, description="Scan every newly indexed or changed document for risks (true)."
-    )
-    risk_scan_max_passages: int | None = Field(
-        None, description="Most cue passages sent to the LLM per document."
-    )
-    risk_scan_batch_size: int | None = Field(None, description="Passages per LLM call.")
-    risk_scan_max_findings_per_call: int | None = Field(
-        None, description="Most risks one LLM call may return."
-    )
-    risk_scan_max_output_tokens: int | None = Field(None, description="Output tokens per scan call.")
-    risk_scan_passage_chars: int | None = Field(
-        None, description="Characters of each passage shown to the LLM."
-    )
-    risk_scan_min_cue_score: int | None = Field(
-        None, description="Cue score a passage needs to reach the LLM."
-    )
-
-    host: str = Field("127.0.0.1", description="Address the API server binds.")
-    port: int = Field(8000, ge=1, le=65535, description="Port the API server binds.")
-
-    @field_validator("chroma_url", "llm_base_url", "embeddings_base_url", "risk_webhook_url")
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is not None and value.strip() == "":
-            return None
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+    def groups(cls) -> Iterator[tuple[str, type[SettingsGroup]]]:
+        for name, info in cls.model_fields.items():
+            kind = info.annotation
+            if isinstance(kind, type) and issubclass(kind, SettingsGroup):
+                yield name, kind
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Settings:
-        if self.chunk_overlap >= self.chunk_size // 2:
-            raise ValueError(
-                f"{ENV_PREFIX}CHUNK_OVERLAP ({self.chunk_overlap}) must be under half of "
-                f"{ENV_PREFIX}CHUNK_SIZE ({self.chunk_size})"
-            )
-        if self.llm_provider is LLMProvider.openai and not self.llm_base_url and not self.llm_api_key:
-            raise ValueError(
-                f"{ENV_PREFIX}LLM_PROVIDER=openai needs {ENV_PREFIX}LLM_API_KEY (OpenAI) or "
-                f"{ENV_PREFIX}LLM_BASE_URL (an OpenAI-compatible server)"
-            )
-        if self.embeddings_provider is EmbeddingsProvider.local and self.embeddings_model not in {
-            m.value for m in LocalEmbeddingModel
-        }:
-            raise ValueError(
-                f"{ENV_PREFIX}EMBEDDINGS_MODEL={self.embeddings_model!r} is not a packaged model; "
-                f"choose one of: {', '.join(m.value for m in LocalEmbeddingModel)}"
-            )
-        self._check_component_settings()
-        return self
-
-    def _check_component_settings(self) -> None:
-        """The retrieval and risk packages own their defaults; a bad override still fails at start-up."""
-        from assistant.retrieval.settings import retrieval_settings_from
-        from assistant.risks.settings import risk_settings_from
-
-        for prefix, build in (("retrieval_", retrieval_settings_from), ("risk_", risk_settings_from)):
-            try:
-                build(self)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                name = f"{ENV_PREFIX}{prefix}{err['loc'][0]}".upper() if err["loc"] else prefix
-                raise ValueError(f"{name}: {err['msg']} (got {err.get('input')!r})") from None
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{ENV_PREFIX}{prefix.upper()}*: {exc}") from None
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Highest first: arguments, the environment (nested form, then the flat names), the .env file (the
+        # same two forms).
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        return (
+            init_settings,
+            env_settings,
+            FlatVariables(settings_cls, env_settings.env_vars),
+            dotenv_settings,
+            FlatVariables(settings_cls, dotenv_settings.env_vars),
+            file_secret_settings,
+        )
 
     @property
     def resolved_database_url(self) -> str:
@@ -224,37 +120,146 @@ class Settings(BaseSettings):
 
     @property
     def resolved_chroma_path(self) -> Path:
-        return self.chroma_path or self.data_dir / "chroma"
+        return self.chroma.path or self.data_dir / "chroma"
 
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
 
-    @property
-    def max_file_bytes(self) -> int:
-        return int(self.max_file_mb * 1024 * 1024)
+
+def flat_names() -> dict[str, tuple[str, str]]:
+    """``llm_model`` -> ("llm", "model") for every group field: the variables' names without the prefix."""
+    out: dict[str, tuple[str, str]] = {}
+    for group, kind in Settings.groups():
+        for field in kind.model_fields:
+            out[kind.env_var(field).removeprefix(ENV_PREFIX).lower()] = (group, field)
+    return out
+
+
+class FlatVariables(PydanticBaseSettingsSource):
+    """Reads ASSISTANT_LLM_MODEL-style variables into the nested groups."""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str | None]) -> None:
+        super().__init__(settings_cls)
+        self._variables = {k.lower(): v for k, v in variables.items()}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every group at once
+
+    def __call__(self) -> dict[str, Any]:
+        out: dict[str, dict[str, Any]] = {}
+        for name, (group, field) in flat_names().items():
+            value = self._variables.get((ENV_PREFIX + name).lower())
+            if value is not None:
+                out.setdefault(group, {})[field] = value
+        return out
+
+
+def _nest(overrides: Mapping[str, object]) -> dict[str, Any]:
+    """Keyword arguments in either form: ``llm_provider="fake"`` or ``llm={"provider": "fake"}``."""
+    names = flat_names()
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if key in names:
+            group, field = names[key]
+            out.setdefault(group, {})[field] = value
+        elif key in Settings.model_fields or key.startswith("_"):
+            if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+                out[key].update(value)
+            else:
+                out[key] = value
+        else:
+            raise TypeError(f"unknown setting {key!r}")
+    return out
 
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning a validation error into one sentence per bad variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**_nest(overrides))
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(exc)) from None
+    _warn_removed()
+    return settings
+
+
+def _warn_removed() -> None:
+    import os
+
+    for name, why in REMOVED_VARIABLES.items():
+        if name in os.environ:
+            log.warning("%s is no longer a setting and is ignored: %s", name, why)
+
+
+def variable_of(loc: tuple[int | str, ...]) -> str | None:
+    """The variable behind an error location: ("llm", "timeout_s") -> ASSISTANT_LLM_TIMEOUT_S."""
+    parts = [str(p) for p in loc if p != "__root__"]
+    if not parts:
+        return None
+    groups = dict(Settings.groups())
+    if parts[0] in groups:
+        return groups[parts[0]].env_var(parts[1]) if len(parts) > 1 else None
+    return f"{ENV_PREFIX}{parts[0]}".upper()
 
 
 def describe_validation_error(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
-        loc = [str(p) for p in err["loc"] if p != "__root__"]
         msg = err["msg"].removeprefix("Value error, ")
-        if loc:
-            lines.append(f"{ENV_PREFIX}{loc[0].upper()}: {msg} (got {err.get('input')!r})")
-        else:
-            lines.append(msg)
+        name = variable_of(tuple(err["loc"]))
+        lines.append(f"{name}: {msg} (got {err.get('input')!r})" if name else msg)
     return "invalid settings: " + "; ".join(lines)
 
 
 @lru_cache
 def get_settings() -> Settings:
     return load_settings()
+
+
+# ---- the README's settings table is generated from the models (tests/assistant/test_settings.py) ----------
+
+TABLE_START = "<!-- settings table: generated by `python -m assistant.settings`; do not edit by hand -->"
+TABLE_END = "<!-- end of settings table -->"
+
+
+def _default_text(info: FieldInfo) -> str:
+    if info.default_factory is not None:
+        return "see meaning"
+    value = info.default
+    if value is None:
+        return "unset"
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return f"`{value}`"
+
+
+def _row(variable: str, info: FieldInfo) -> str:
+    description = " ".join((info.description or "").split()).replace("|", "\\|")
+    return f"| `{variable}` | {_default_text(info)} | {description} |"
+
+
+def settings_table() -> str:
+    """Markdown: one table per group, every variable with its default and description."""
+    lines = [TABLE_START, "", "| variable | default | meaning |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        if name not in dict(Settings.groups()):
+            lines.append(_row(f"{ENV_PREFIX}{name}".upper(), info))
+    for group, kind in Settings.groups():
+        lines += ["", f"`settings.{group}`:", "", "| variable | default | meaning |", "|---|---|---|"]
+        lines += [_row(kind.env_var(field), info) for field, info in kind.model_fields.items()]
+    return "\n".join([*lines, "", TABLE_END])
+
+
+def replace_table(readme: str) -> str:
+    start, end = readme.index(TABLE_START), readme.index(TABLE_END) + len(TABLE_END)
+    return readme[:start] + settings_table() + readme[end:]
+
+
+if __name__ == "__main__":
+    import sys
+
+    readme_path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    readme_path.write_text(replace_table(readme_path.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"settings table written to {readme_path}")

@@ -363,7 +363,7 @@ def make_embedder(kind: str, threads: int | None) -> NamedEmbeddings:
         return E5SmallEmbeddings()
     settings = load_settings(_env_file=None)
     return UseMultilingualEmbeddings(
-        threads=threads or settings.llm_threads, batch_size=settings.embeddings_batch_size
+        threads=threads or settings.llm.threads, batch_size=settings.embeddings.batch_size
     )
 
 

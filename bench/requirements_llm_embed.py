@@ -38,12 +38,12 @@ def embed_all(texts: list[str]) -> np.ndarray:
     import llama_cpp
 
     settings = load_settings(_env_file=None)
-    path = settings.llm_model_path or settings.cache_dir / "models" / f"{settings.llm_model}.gguf"
+    path = settings.llm.model_path or settings.cache_dir / "models" / f"{settings.llm.model}.gguf"
     llm = llama_cpp.Llama(
         str(path),
         embedding=True,
         n_ctx=1024,
-        n_threads=settings.llm_threads,
+        n_threads=settings.llm.threads,
         pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
         verbose=False,
     )

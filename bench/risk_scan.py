@@ -45,7 +45,7 @@ from assistant.db import transaction
 from assistant.errors import AssistantError
 from assistant.providers.embeddings import NamedEmbeddings, make_embeddings
 from assistant.risks.schemas import ScanReport
-from assistant.risks.settings import RiskSettings, risk_settings_from
+from assistant.risks.settings import RiskSettings
 from assistant.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -245,16 +245,22 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     settings = load_settings(
         data_dir=data_dir, llm_threads=args.threads, llm_timeout_s=args.timeout, risk_auto_scan=False
     )
-    rs = risk_settings_from(
-        settings,
-        scan_max_passages=args.max_passages,
-        scan_batch_size=args.batch_size,
-        scan_max_output_tokens=args.max_tokens,
+    rs = settings.risk.model_validate(
+        settings.risk.model_dump()
+        | {
+            k: v
+            for k, v in {
+                "scan_max_passages": args.max_passages,
+                "scan_batch_size": args.batch_size,
+                "scan_max_output_tokens": args.max_tokens,
+            }.items()
+            if v is not None
+        }
     )
     container = Container(settings)
     results: dict[str, object] = {
-        "settings": asdict(rs),
-        "llm_model": settings.llm_model,
+        "settings": rs.model_dump(),
+        "llm_model": settings.llm.model,
         "threads": args.threads,
     }
     try:

@@ -89,8 +89,8 @@ def stage_job(
             position += 1
 
         for upload in uploads:
-            if upload.error is None and upload.real_size > settings.max_file_bytes:
-                upload.error = too_large_reason(upload.real_size, settings.max_file_bytes)
+            if upload.error is None and upload.real_size > settings.ingest.max_file_bytes:
+                upload.error = too_large_reason(upload.real_size, settings.ingest.max_file_bytes)
             if upload.error is None and is_archive(upload.file_name) and upload.data[:2] == b"PK":
                 for entry in expand_archive(upload.file_name, upload.data, ingestor.limits):
                     add(entry.file_name, entry.data, entry.error)

@@ -51,11 +51,11 @@ def document_date(file_name: str, result: ReadResult) -> dt.date | None:
 
 def read_limits(settings: Settings) -> ReadLimits:
     return ReadLimits(
-        max_file_bytes=settings.max_file_bytes,
-        zip_max_files=settings.max_upload_files,
-        zip_max_depth=settings.zip_max_depth,
-        zip_max_total_bytes=int(settings.zip_max_total_mb * 1024 * 1024),
-        zip_max_ratio=settings.zip_max_ratio,
+        max_file_bytes=settings.ingest.max_file_bytes,
+        zip_max_files=settings.ingest.max_upload_files,
+        zip_max_depth=settings.ingest.zip_max_depth,
+        zip_max_total_bytes=int(settings.ingest.zip_max_total_mb * 1024 * 1024),
+        zip_max_ratio=settings.ingest.zip_max_ratio,
     )
 
 
@@ -163,7 +163,7 @@ def ingest_file(
     try:
         result = read_document(file_name, data, ingestor.limits)
         prepared = prepare_chunks(
-            result, size=ingestor.settings.chunk_size, overlap=ingestor.settings.chunk_overlap
+            result, size=ingestor.settings.ingest.chunk_size, overlap=ingestor.settings.ingest.chunk_overlap
         )
         if not prepared:
             raise UnreadableFile("no text found in the file")

@@ -22,7 +22,7 @@ def submit_uploads(
     uploads: list[Upload],
     doc_type: DocumentType | None = None,
 ) -> tuple[str, int]:
-    check_uploads(uploads, max_bytes=ingestor.settings.max_file_bytes)
+    check_uploads(uploads, max_bytes=ingestor.settings.ingest.max_file_bytes)
     job_id = stage_job(ingestor, project_id=project_id, uploads=uploads, doc_type=doc_type)
     runner.submit(job_id)
     with transaction(ingestor.sessions) as session:

@@ -52,8 +52,8 @@ async def upload_documents(
 async def _read_upload(file: UploadFile, settings: Settings) -> Upload:
     """Reads at most one byte past the limit, so a huge upload is refused without filling memory."""
     name = (file.filename or "upload").replace("\\", "/").lstrip("/")
-    data = await file.read(settings.max_file_bytes + 1)
-    if len(data) > settings.max_file_bytes:
+    data = await file.read(settings.ingest.max_file_bytes + 1)
+    if len(data) > settings.ingest.max_file_bytes:
         return Upload(name, b"", size=max(file.size or 0, len(data)))
     return Upload(name, data)
 

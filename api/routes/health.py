@@ -41,6 +41,6 @@ def health(container: ContainerDep) -> Health:
         version=app_version(),
         database=database,
         vector_store=vector_store,
-        embeddings={"provider": settings.embeddings_provider.value, "model": settings.embeddings_model},
+        embeddings={"provider": settings.embeddings.provider.value, "model": settings.embeddings.model},
         llm=container.llm_status(),
     )

@@ -31,7 +31,7 @@ from assistant.risks.schemas import (
     TransitionRequest,
 )
 from assistant.risks.scoring import Band
-from assistant.risks.settings import RiskSettings, risk_settings_from
+from assistant.risks.settings import RiskSettings
 from assistant.risks.webhook import deliver_pending
 
 router = APIRouter(prefix="/projects/{project}/risks", tags=["risks"])
@@ -50,7 +50,7 @@ changes."""
 
 
 def get_risk_settings(container: ContainerDep) -> RiskSettings:
-    return risk_settings_from(container.settings)
+    return container.settings.risk
 
 
 def get_webhook_transport() -> httpx.BaseTransport | None:

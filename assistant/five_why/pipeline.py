@@ -17,11 +17,11 @@ from assistant.five_why.schemas import (
 )
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
+from assistant.providers.settings import StructuredMethod
 from assistant.qa.citations import EmbedFn, check_support
 from assistant.qa.models import PassageLike
 from assistant.qa.pipeline import format_passages
 from assistant.requirements import check_statement
-from assistant.settings import StructuredMethod
 from assistant.text import question_language
 
 MAX_ROUNDS = 5

@@ -13,7 +13,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ProviderUnavailableError
-from assistant.settings import EmbeddingsProvider, LocalEmbeddingModel, Settings
+from assistant.providers.settings import EmbeddingsProvider, LocalEmbeddingModel
+from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -260,14 +261,16 @@ class HashingEmbeddings(NamedEmbeddings):
         return self._vector(text).tolist()
 
 
-def make_embeddings(settings: Settings) -> NamedEmbeddings:
-    match settings.embeddings_provider:
+def make_embeddings(settings: Settings, *, model: str | None = None) -> NamedEmbeddings:
+    """The embedder the settings ask for; ``model`` names another one of the same provider."""
+    model = model or settings.embeddings.model
+    match settings.embeddings.provider:
         case EmbeddingsProvider.local:
             try:
-                if settings.embeddings_model == LocalEmbeddingModel.e5.value:
+                if model == LocalEmbeddingModel.e5.value:
                     return E5SmallEmbeddings()
                 return UseMultilingualEmbeddings(
-                    threads=settings.llm_threads, batch_size=settings.embeddings_batch_size
+                    threads=settings.llm.threads, batch_size=settings.embeddings.batch_size
                 )
             except ImportError as exc:
                 raise ProviderUnavailableError(
@@ -276,10 +279,10 @@ def make_embeddings(settings: Settings) -> NamedEmbeddings:
                 ) from exc
         case EmbeddingsProvider.openai:
             return OpenAICompatibleEmbeddings(
-                model=settings.embeddings_model,
-                base_url=settings.embeddings_base_url or settings.llm_base_url,
-                api_key=settings.embeddings_api_key or settings.llm_api_key,
-                timeout=settings.llm_timeout_s,
+                model=model,
+                base_url=settings.embeddings.base_url or settings.llm.base_url,
+                api_key=settings.embeddings.api_key or settings.llm.api_key,
+                timeout=settings.llm.timeout_s,
             )
         case EmbeddingsProvider.fake:
             return HashingEmbeddings()

@@ -29,10 +29,10 @@ INSTALL_HINT = "run the set-up (`make setup`), which builds llama-cpp-python and
 
 
 def model_path(settings: Settings) -> Path:
-    if settings.llm_model_path is not None:
-        path = settings.llm_model_path
+    if settings.llm.model_path is not None:
+        path = settings.llm.model_path
     else:
-        path = settings.cache_dir / "models" / f"{settings.llm_model}.gguf"
+        path = settings.cache_dir / "models" / f"{settings.llm.model}.gguf"
     if not path.exists():
         raise ProviderUnavailableError(f"local model file {path} is missing; {INSTALL_HINT}")
     expected = MODEL_FILES.get(path.stem)
@@ -82,12 +82,12 @@ class LlamaServer:
         cmd = [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(path),
-            "--model_alias", self._settings.llm_model,
+            "--model_alias", self._settings.llm.model,
             "--host", "127.0.0.1",
             "--port", str(self._port),
-            "--n_ctx", str(self._settings.llm_context),
-            "--n_threads", str(self._settings.llm_threads),
-            "--n_threads_batch", str(self._settings.llm_threads),
+            "--n_ctx", str(self._settings.llm.context),
+            "--n_threads", str(self._settings.llm.threads),
+            "--n_threads_batch", str(self._settings.llm.threads),
         ]  # fmt: skip
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()

@@ -11,7 +11,8 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import ModelOutputError, ProviderUnavailableError
-from assistant.settings import LLMProvider, Settings, StructuredMethod
+from assistant.providers.settings import LLMProvider, StructuredMethod
+from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.providers.llama_server import LlamaServer
@@ -22,7 +23,7 @@ LOCAL_API_KEY = "local-no-key"
 
 
 def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = None) -> BaseChatModel:
-    match settings.llm_provider:
+    match settings.llm.provider:
         case LLMProvider.local:
             from langchain_openai import ChatOpenAI
 
@@ -33,20 +34,20 @@ def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = No
             return ChatOpenAI(
                 base_url=llama_server.base_url(),
                 api_key=LOCAL_API_KEY,  # type: ignore[arg-type]
-                model=settings.llm_model,
-                temperature=settings.llm_temperature,
-                timeout=settings.llm_timeout_s,
+                model=settings.llm.model,
+                temperature=settings.llm.temperature,
+                timeout=settings.llm.timeout_s,
                 max_retries=0,
             )
         case LLMProvider.openai:
             from langchain_openai import ChatOpenAI
 
             return ChatOpenAI(
-                base_url=settings.llm_base_url,
-                api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
-                model=settings.llm_model,
-                temperature=settings.llm_temperature,
-                timeout=settings.llm_timeout_s,
+                base_url=settings.llm.base_url,
+                api_key=settings.llm.api_key or "not-needed",  # type: ignore[arg-type]
+                model=settings.llm.model,
+                temperature=settings.llm.temperature,
+                timeout=settings.llm.timeout_s,
                 max_retries=0,
             )
         case LLMProvider.fake:
@@ -56,10 +57,10 @@ def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = No
 
 
 def structured_method(settings: Settings) -> StructuredMethod:
-    if settings.llm_structured_method is not StructuredMethod.auto:
-        return settings.llm_structured_method
+    if settings.llm.structured_method is not StructuredMethod.auto:
+        return settings.llm.structured_method
     # llama.cpp's server answers json_schema mode with HTTP 500 but honours a schema inside json_object.
-    if settings.llm_provider in (LLMProvider.local, LLMProvider.fake):
+    if settings.llm.provider in (LLMProvider.local, LLMProvider.fake):
         return StructuredMethod.json_object
     return StructuredMethod.json_schema
 

@@ -17,8 +17,8 @@ def make_chroma_client(settings: Settings) -> ClientAPI:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
+    if settings.chroma.url:
+        url = urlparse(settings.chroma.url)
         try:
             client = chromadb.HttpClient(
                 host=url.hostname or "localhost",
@@ -29,7 +29,7 @@ def make_chroma_client(settings: Settings) -> ClientAPI:
             client.heartbeat()
         except Exception as exc:
             raise ProviderUnavailableError(
-                f"Chroma server at {settings.chroma_url} (ASSISTANT_CHROMA_URL) is not reachable: {exc}"
+                f"Chroma server at {settings.chroma.url} (ASSISTANT_CHROMA_URL) is not reachable: {exc}"
             ) from exc
         return client
     path = settings.resolved_chroma_path

@@ -12,6 +12,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
+from assistant.providers.settings import StructuredMethod
 from assistant.qa.citations import (
     EmbedFn,
     Support,
@@ -21,7 +22,6 @@ from assistant.qa.citations import (
     strip_markers,
 )
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
-from assistant.settings import StructuredMethod
 from assistant.text import question_language
 
 REFUSALS = {

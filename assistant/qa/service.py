@@ -11,7 +11,6 @@ from assistant.providers.llm import structured_method
 from assistant.qa.models import AnswerPublic, PassageLike
 from assistant.qa.pipeline import answer_question
 from assistant.retrieval.relevance import is_relevant
-from assistant.retrieval.settings import retrieval_settings_from
 from assistant.settings import Settings
 
 
@@ -25,12 +24,11 @@ def ask_project(
 ) -> AnswerPublic:
     """``search`` is already bound to the project, top-k and filters; the refusal threshold comes from the
     retrieval settings, so the benchmark measures exactly what the API serves."""
-    conf = retrieval_settings_from(settings)
     return answer_question(
         question,
         llm=llm,
         retrieve=search,
-        is_relevant=lambda results: is_relevant(results, threshold=conf.relevance_threshold),
+        is_relevant=lambda results: is_relevant(results, threshold=settings.retrieval.relevance_threshold),
         embed=embeddings.embed_array,
         method=structured_method(settings),
     )

@@ -16,6 +16,7 @@ from assistant.errors import ConflictError, InvalidInputError
 from assistant.index import chunks as chunk_store
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
+from assistant.providers.settings import StructuredMethod
 from assistant.requirements import (
     RULES,
     CheckedRequirement,
@@ -29,7 +30,6 @@ from assistant.requirements import (
 from assistant.requirements import repository as store
 from assistant.requirements.classify import Embeds, embedders
 from assistant.requirements.scoring import score
-from assistant.settings import StructuredMethod
 
 
 @dataclass

@@ -1,25 +1,8 @@
 """Hybrid retrieval: multilingual vectors + BM25, fused, filtered, with a calibrated relevance signal.
 
-Public API: ``search`` (hybrid.py), ``HybridRetriever`` (a langchain BaseRetriever), ``is_relevant``,
-``SearchFilters`` / ``SearchResult`` / ``SearchResponse``, ``RetrievalSettings`` / ``retrieval_settings_from``
-and ``QueryTranslator`` for cross-lingual query expansion.
+Where things are: ``search`` (hybrid.py), ``HybridRetriever`` (retriever.py, a langchain BaseRetriever),
+``is_relevant`` (relevance.py), ``SearchFilters`` / ``SearchResult`` / ``SearchResponse`` (models.py),
+``RetrievalSettings`` (settings.py), ``QueryTranslator`` (query_expansion.py) for cross-lingual expansion and
+the rerank step (rerank.py). The package imports none of them itself, so that reading the settings does not
+load the pipeline.
 """
-
-from assistant.retrieval.hybrid import search
-from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResult
-from assistant.retrieval.query_expansion import QueryTranslator
-from assistant.retrieval.relevance import is_relevant
-from assistant.retrieval.retriever import HybridRetriever
-from assistant.retrieval.settings import RetrievalSettings, retrieval_settings_from
-
-__all__ = [
-    "HybridRetriever",
-    "QueryTranslator",
-    "RetrievalSettings",
-    "SearchFilters",
-    "SearchResponse",
-    "SearchResult",
-    "is_relevant",
-    "retrieval_settings_from",
-    "search",
-]

@@ -22,8 +22,8 @@ from assistant.retrieval.fusion import Fused, Hit, RankedList, fuse_lists, keywo
 from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResult
 from assistant.retrieval.query_expansion import Translator, other_language
 from assistant.retrieval.relevance import is_relevant, relevance_model
-from assistant.retrieval.rerank import Reranker, RerankMode, rerank
-from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
+from assistant.retrieval.rerank import Reranker, rerank
+from assistant.retrieval.settings import RerankMode, RetrievalSettings, TranslateMode
 from assistant.text import hanzi_bigrams, question_language, tokenize
 
 if TYPE_CHECKING:
@@ -54,12 +54,6 @@ class Candidates:
     chunks: dict[str, Chunk] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     embedder: str | None = None  # whose cosines these are: the fusion weights depend on it
-
-
-def _settings(settings: RetrievalSettings | object | None) -> RetrievalSettings:
-    if isinstance(settings, RetrievalSettings):
-        return settings
-    return retrieval_settings_from(settings) if settings is not None else RetrievalSettings()
 
 
 def _vector_where(document_ids: list[str] | None) -> dict[str, object] | None:
@@ -266,15 +260,15 @@ def search(
     *,
     top_k: int | None = None,
     filters: SearchFilters | None = None,
-    settings: RetrievalSettings | object | None = None,
+    settings: RetrievalSettings | None = None,
     translator: Translator | None = None,
     translate: TranslateMode | None = None,
     reranker: Reranker | None = None,
 ) -> SearchResponse:
-    """Ranked passages of one project for ``query``. ``settings`` is a RetrievalSettings or the app's Settings;
+    """Ranked passages of one project for ``query``. ``settings``: the retrieval settings (default: the defaults);
     ``translator`` enables cross-lingual query expansion as ``translate`` (default: ``settings.translate``)
     says; ``reranker`` re-orders the top passages (see rerank.py)."""
-    conf = _settings(settings)
+    conf = settings or RetrievalSettings()
     if translate is not None:
         conf = conf.model_copy(update={"translate": translate})
     k = top_k or conf.top_k

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
-from assistant.settings import StructuredMethod
+from assistant.providers.settings import StructuredMethod
 from assistant.text import cjk_ratio, question_language
 
 if TYPE_CHECKING:

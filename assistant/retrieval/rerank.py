@@ -13,20 +13,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
 
 from assistant.errors import ProviderUnavailableError
+from assistant.providers.settings import LocalEmbeddingModel
 from assistant.retrieval.fusion import Fused
-from assistant.settings import LocalEmbeddingModel
+from assistant.retrieval.settings import RerankMode
 from assistant.vectors import unit_rows
-
-
-class RerankMode(StrEnum):
-    none = "none"
-    e5 = "e5"  # multilingual-e5-small re-reads the top passages of a USE index
 
 
 class Reranker(Protocol):

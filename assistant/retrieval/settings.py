@@ -1,19 +1,13 @@
-"""Retrieval knobs, with defaults, read from the one Settings object when it has them.
-
-The fields are read with ``getattr(settings, "retrieval_<name>", default)`` so retrieval works before the
-backbone's Settings declares them; once declared they come from ASSISTANT_RETRIEVAL_* variables.
-"""
+"""Retrieval knobs (``settings.retrieval``, variables ASSISTANT_RETRIEVAL_*), with their measured defaults."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field
 
-from assistant.errors import ConfigurationError
+from assistant.config import SettingsGroup
 from assistant.retrieval.fusion import FusionMethod
-from assistant.retrieval.rerank import RerankMode
 
 
 class TranslateMode(StrEnum):
@@ -22,7 +16,14 @@ class TranslateMode(StrEnum):
     always = "always"
 
 
-class RetrievalSettings(BaseModel):
+class RerankMode(StrEnum):
+    none = "none"
+    e5 = "e5"  # multilingual-e5-small re-reads the top passages of a USE index
+
+
+class RetrievalSettings(SettingsGroup):
+    env_prefix = "RETRIEVAL_"
+
     top_k: int = Field(8, ge=1, le=100, description="Passages returned when the caller does not say.")
     candidates: int = Field(
         50, ge=5, le=500, description="Candidates each index returns before fusion (per query form)."
@@ -111,23 +112,3 @@ EMBEDDER_FUSION_WEIGHTS: dict[str, tuple[float, float]] = {
     "multilingual-e5-small": (0.3, 0.7),
 }
 DEFAULT_FUSION_WEIGHTS = EMBEDDER_FUSION_WEIGHTS["use-multilingual"]
-
-_FIELDS: dict[str, Any] = {name: field for name, field in RetrievalSettings.model_fields.items()}
-
-
-def retrieval_settings_from(settings: object) -> RetrievalSettings:
-    """Build from ``settings.retrieval_<field>`` where present (None means: keep the default). A bad value
-    is a ConfigurationError naming the variable, as for every other setting."""
-    values = {}
-    for name in _FIELDS:
-        value = getattr(settings, f"retrieval_{name}", None)
-        if value is not None:
-            values[name] = value
-    try:
-        return RetrievalSettings(**values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"ASSISTANT_RETRIEVAL_{str(err['loc'][0]).upper()}: {err['msg']} (got {err.get('input')!r})"
-            for err in exc.errors()
-        )
-        raise ConfigurationError(f"invalid settings: {problems}") from None

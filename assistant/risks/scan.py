@@ -34,15 +34,16 @@ from assistant.index.chunks import document_chunks
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, structured_method
+from assistant.providers.settings import LLMProvider, StructuredMethod
 from assistant.risks import repository as repo
 from assistant.risks import service
 from assistant.risks.cues import Passage, cap_passages, normalize, select_passages
 from assistant.risks.matching import RiskMatcher, risk_statement
 from assistant.risks.models import CATEGORY_LABELS, RiskCategory
 from assistant.risks.schemas import RiskFinding, ScanReport, findings_schema
-from assistant.risks.settings import RiskSettings, risk_settings_from
+from assistant.risks.settings import RiskSettings
 from assistant.risks.webhook import Sleep, deliver_pending
-from assistant.settings import LLMProvider, Settings, StructuredMethod
+from assistant.settings import Settings
 from assistant.text import question_language
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ def scan_document(
     """Scan one indexed document. Each LLM batch is written in its own transaction together with the marks of
     the passages it read, so an interrupted scan keeps what it finished and the next scan does the rest."""
     started = time.monotonic()
-    rs = risk_settings or risk_settings_from(settings)
+    rs = risk_settings or settings.risk
     report = ScanReport(project_id=project_id, document_ids=[document_id], documents=1)
     with transaction(sessions) as session:
         doc = documents.get_document(session, project_id=project_id, document_id=document_id)
@@ -236,7 +237,7 @@ def scan_document(
         return report
 
     method = structured_method(settings)
-    llm = _capped(chat_model, rs.scan_max_output_tokens, settings.llm_provider, method)
+    llm = _capped(chat_model, rs.scan_max_output_tokens, settings.llm.provider, method)
     schema = findings_schema(rs.scan_max_findings_per_call)
     chunk_texts = {c.id: c.text for c in chunks}
     matcher = RiskMatcher(embeddings, rs.match_threshold, rs.match_threshold_cross_category)
@@ -396,7 +397,7 @@ def scan_document_job(container: ContainerLike, project_id: str, document_id: st
     """The ingestion hook: run it on a background queue after a document is indexed (new or changed).
     Returns None when automatic scans are switched off (ASSISTANT_RISK_AUTO_SCAN=false). Unchanged passages
     were read before and cost nothing, so calling it for an unchanged document is cheap."""
-    rs = risk_settings_from(container.settings)
+    rs = container.settings.risk
     if not rs.auto_scan:
         return None
     report = scan_document(

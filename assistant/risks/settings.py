@@ -1,9 +1,10 @@
-"""The register's settings: read from the one ``Settings`` object, with defaults for fields it lacks."""
+"""The register's knobs (``settings.risk``, variables ASSISTANT_RISK_*), with their measured defaults."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any
+from pydantic import Field
+
+from assistant.config import OptionalURL, SettingsGroup
 
 # Measured, not guessed: `python -m bench.risk_scan calibrate` on the 42 labelled pairs of
 # bench/gold/risk_match_pairs.jsonl with the packaged USE-multilingual embeddings gives these F0.5-best
@@ -12,38 +13,37 @@ DEFAULT_MATCH_THRESHOLD = 0.50
 DEFAULT_MATCH_THRESHOLD_CROSS_CATEGORY = 0.52
 
 
-@dataclass(frozen=True)
-class RiskSettings:
-    webhook_url: str | None = None
-    webhook_retries: int = 3
-    webhook_backoff_s: float = 1.0
-    webhook_timeout_s: float = 10.0
-    match_threshold: float = DEFAULT_MATCH_THRESHOLD
-    match_threshold_cross_category: float = DEFAULT_MATCH_THRESHOLD_CROSS_CATEGORY
-    auto_scan: bool = True
+class RiskSettings(SettingsGroup):
+    env_prefix = "RISK_"
+
+    webhook_url: OptionalURL = Field(
+        None, description="POSTed a JSON body when a risk is new or raised into high/critical."
+    )
+    webhook_retries: int = Field(3, ge=0, le=20, description="Delivery attempts after the first.")
+    webhook_backoff_s: float = Field(
+        1.0, ge=0, description="First back-off between delivery attempts (seconds, doubling)."
+    )
+    webhook_timeout_s: float = Field(10.0, gt=0, description="Seconds per delivery attempt.")
+    match_threshold: float = Field(
+        DEFAULT_MATCH_THRESHOLD,
+        ge=0,
+        le=1,
+        description="Similarity at which a finding joins an existing risk of its category.",
+    )
+    match_threshold_cross_category: float = Field(
+        DEFAULT_MATCH_THRESHOLD_CROSS_CATEGORY,
+        ge=0,
+        le=1,
+        description="Similarity at which a finding joins an existing risk of another category.",
+    )
+    auto_scan: bool = Field(True, description="Scan every newly indexed or changed document for risks.")
     # Sized for the local 1.5B model on 2 cores (~8 tokens/s out, ~70 in; one finding is ~150-200 tokens of
     # JSON). One passage per call: the small model overlooks most risks when it reads three at once (F1 0.37
     # against 0.17 on the openETCS minutes), and six calls of a cached system prompt still scan a 20-page
     # document in about 80 s (docs/bench_risks.md).
-    scan_max_passages: int = 6
-    scan_batch_size: int = 1
-    scan_max_findings_per_call: int = 2
-    scan_max_output_tokens: int = 600
-    scan_passage_chars: int = 360
-    scan_min_cue_score: int = 2
-
-
-def risk_settings_from(settings: Any, **overrides: Any) -> RiskSettings:
-    """``settings.risk_<name>`` wins over the default; ``overrides`` win over both (tests, the bench)."""
-    values: dict[str, Any] = {}
-    for f in fields(RiskSettings):
-        value = getattr(settings, f"risk_{f.name}", None) if settings is not None else None
-        if value is not None:
-            values[f.name] = value
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = set(values) - {f.name for f in fields(RiskSettings)}
-    if unknown:
-        raise TypeError(f"unknown risk settings: {', '.join(sorted(unknown))}")
-    if values.get("webhook_url") is not None:
-        values["webhook_url"] = str(values["webhook_url"]).strip() or None
-    return RiskSettings(**values)
+    scan_max_passages: int = Field(6, ge=1, description="Most cue passages sent to the LLM per document.")
+    scan_batch_size: int = Field(1, ge=1, description="Passages per LLM call of a scan.")
+    scan_max_findings_per_call: int = Field(2, ge=1, description="Most risks one scan call may return.")
+    scan_max_output_tokens: int = Field(600, ge=64, description="Output tokens per scan call.")
+    scan_passage_chars: int = Field(360, ge=80, description="Characters of each passage shown to the LLM.")
+    scan_min_cue_score: int = Field(2, ge=0, description="Cue score a passage needs to reach the LLM.")

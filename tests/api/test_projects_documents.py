@@ -111,7 +111,7 @@ def test_unsupported_only_upload_is_415_and_oversize_only_is_413(
     pid = make_project(client)
     resp = client.post(f"/projects/{pid}/documents", files=[("files", ("plan.exe", b"MZ..."))])
     assert resp.status_code == 415 and "supported" in resp.json()["detail"]
-    big = b"x" * (container.settings.max_file_bytes + 10)
+    big = b"x" * (container.settings.ingest.max_file_bytes + 10)
     resp = client.post(f"/projects/{pid}/documents", files=[("files", ("big.txt", big))])
     assert resp.status_code == 413 and "over the" in resp.json()["detail"]
 

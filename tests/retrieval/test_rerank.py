@@ -8,8 +8,8 @@ import pytest
 from api.container import Container
 from assistant.retrieval.fusion import Fused
 from assistant.retrieval.hybrid import search
-from assistant.retrieval.rerank import EmbeddingReranker, RerankMode, make_reranker, rerank
-from assistant.retrieval.settings import RetrievalSettings
+from assistant.retrieval.rerank import EmbeddingReranker, make_reranker, rerank
+from assistant.retrieval.settings import RerankMode, RetrievalSettings
 
 
 class KeywordReranker:

@@ -1,29 +1,32 @@
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from pydantic import ValidationError
 
 from assistant.errors import ConfigurationError
 from assistant.retrieval.models import SearchFilters, SearchResult
 from assistant.retrieval.relevance import CALIBRATED, FALLBACK, is_relevant, relevance_model
-from assistant.retrieval.settings import RetrievalSettings, TranslateMode, retrieval_settings_from
+from assistant.retrieval.settings import RetrievalSettings, TranslateMode
+from assistant.settings import load_settings
 
 
-def test_settings_come_from_retrieval_fields_when_present() -> None:
-    app_settings = SimpleNamespace(retrieval_top_k=3, retrieval_translate="auto", retrieval_min_cosine=None)
-    conf = retrieval_settings_from(app_settings)
+def test_settings_come_from_retrieval_variables_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL_TOP_K", "3")
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL_TRANSLATE", "auto")
+    conf = load_settings(_env_file=None).retrieval
     assert conf.top_k == 3
     assert conf.translate is TranslateMode.auto
     assert conf.candidates == RetrievalSettings().candidates  # absent: default
 
 
-def test_bad_setting_is_refused_with_the_variable_named() -> None:
+def test_bad_setting_is_refused_with_the_variable_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL_TRANSLATE", "sometimes")
     with pytest.raises(ConfigurationError, match="ASSISTANT_RETRIEVAL_TRANSLATE"):
-        retrieval_settings_from(SimpleNamespace(retrieval_translate="sometimes"))
+        load_settings(_env_file=None)
+    monkeypatch.delenv("ASSISTANT_RETRIEVAL_TRANSLATE")
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL_TOP_K", "0")
     with pytest.raises(ConfigurationError, match="ASSISTANT_RETRIEVAL_TOP_K"):
-        retrieval_settings_from(SimpleNamespace(retrieval_top_k=0))
+        load_settings(_env_file=None)
 
 
 def test_filters_reject_an_inverted_date_range() -> None:

@@ -582,7 +582,7 @@ def test_the_ingestion_hook_respects_auto_scan(
 
     class Box:
         # The shared test settings switch automatic scans off; this test is about the switch.
-        settings = scan_settings.model_copy(update={"risk_auto_scan": True})
+        settings = auto_scan(scan_settings, True)
         embeddings = HashingEmbeddings()
         chat_model = chat
 
@@ -592,10 +592,12 @@ def test_the_ingestion_hook_respects_auto_scan(
         report = scan_document_job(Box(), project_id, doc)  # type: ignore[arg-type]
     assert report is not None and report.drafts_created == 1
     assert "1 drafts" in caplog.text
-    off = scan_settings.model_copy()
-    object.__setattr__(off, "risk_auto_scan", False)
-    Box.settings = off
+    Box.settings = auto_scan(scan_settings, False)
     assert scan_document_job(Box(), project_id, doc) is None  # type: ignore[arg-type]
+
+
+def auto_scan(settings: Settings, on: bool) -> Settings:
+    return settings.model_copy(update={"risk": settings.risk.model_copy(update={"auto_scan": on})})
 
 
 def test_format_passages_numbers_and_defuses_markers() -> None:
@@ -618,7 +620,7 @@ def test_the_background_queue_scans_after_ingestion_and_survives_failures(
 
     class Box:
         # The shared test settings switch automatic scans off; this test is about the switch.
-        settings = scan_settings.model_copy(update={"risk_auto_scan": True})
+        settings = auto_scan(scan_settings, True)
         embeddings = HashingEmbeddings()
         chat_model = chat
 
