@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
+from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -16,7 +16,8 @@ from api.routes import ask, documents, five_why, health, jobs, projects, require
 from api.routes.health import app_version
 from assistant.settings import Settings, load_settings
 
-WEB_PAGE = Path(__file__).parent / "web" / "index.html"
+# Package data (pyproject.toml), read through importlib.resources so an installed wheel serves it too.
+WEB_PAGE = files("api") / "web" / "index.html"
 
 DESCRIPTION = """Requirements and risk assistant for system-integration projects (ERP, MES, WMS, CRM, OA ...).
 Upload meeting notes, e-mails and specifications in Chinese or English; ask questions with cited answers;
