@@ -20,7 +20,7 @@ from assistant.errors import AssistantError
 from assistant.jobs import repository as jobs_repo
 from assistant.projects import repository as projects
 from assistant.settings import load_settings
-from ingest.jobs import Upload, folder_uploads, run_job, stage_job
+from ingest.jobs import INGEST_QUEUE, Upload, folder_uploads, run_job, stage_job
 
 app = typer.Typer(
     help="Requirements and risk assistant: ingest project documents, ask them questions, check requirements, "
@@ -197,9 +197,11 @@ def documents_reindex(project: ProjectOpt) -> None:
     try:
         with transaction(container.sessions) as session:
             project_id = projects.get_project(session, ref=project).id
-        job_id, count = service.submit_reindex(container.ingestor, container.runner, project_id, None)
+        job_id, count = service.submit_reindex(container.ingestor, container.background, project_id, None)
         console.print(f"re-indexing {count} documents (job {job_id}) ...")
-        container.runner.wait_idle(timeout=24 * 3600)
+        # Only the ingestion queue runs here; risk scans of the changed documents wait for the server.
+        container.start_background([INGEST_QUEUE])
+        container.background.wait_idle([INGEST_QUEUE], timeout=24 * 3600)
     except AssistantError as exc:
         raise _fail(exc) from None
     finally:
@@ -224,7 +226,6 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
     host = host or container.settings.server.host
     port = port or container.settings.server.port
     fastapi_app = create_app(container=container)
-    container.runner  # noqa: B018 - start the worker (and resume unfinished jobs) before serving
     console.print(
         f"[bold green]Serving on http://{host}:{port}/[/bold green]  (API docs: http://{host}:{port}/docs)"
     )

@@ -18,7 +18,6 @@ from assistant.risks import exports, service
 from assistant.risks import repository as repo
 from assistant.risks.lifecycle import RiskStatus
 from assistant.risks.models import RiskCategory
-from assistant.risks.scan import scan_document, scan_project
 from assistant.risks.schemas import ScanReport
 from assistant.risks.scoring import Band
 from assistant.risks.webhook import deliver_pending
@@ -283,26 +282,15 @@ def scan_cmd(
     try:
         with transaction(container.sessions) as session:
             project_id = projects.get_project(session, ref=project).id
-        transport = getattr(container, "webhook_transport", None)
-        if document:
-            report = scan_document(
-                chat_model=container.chat_model,
-                embeddings=container.embeddings,
-                sessions=container.sessions,
-                settings=container.settings,
-                project_id=project_id,
-                document_id=document,
-                transport=transport,
-            )
-        else:
-            report = scan_project(
-                chat_model=container.chat_model,
-                embeddings=container.embeddings,
-                sessions=container.sessions,
-                settings=container.settings,
-                project_id=project_id,
-                transport=transport,
-            )
+        report = service.scan_risks(
+            chat_model=container.chat_model,
+            embeddings=container.embeddings,
+            sessions=container.sessions,
+            settings=container.settings,
+            project_id=project_id,
+            document_id=document,
+            transport=container.webhook_transport,
+        )
     except AssistantError as exc:
         raise _fail(exc) from None
     finally:
@@ -328,7 +316,7 @@ def notify_cmd(
             container.sessions,
             container.settings.risk,
             project_id=project_id,
-            transport=getattr(container, "webhook_transport", None),
+            transport=container.webhook_transport,
             retry_failed=retry_failed,
         )
     except AssistantError as exc:

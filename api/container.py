@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
+
+from assistant.background.worker import BackgroundWork
 from assistant.db import make_engine, make_session_factory, migrate, transaction
 from assistant.index.vector import VectorIndex
 from assistant.providers.embeddings import (
@@ -20,9 +23,9 @@ from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
 from assistant.retrieval.rerank import Reranker, make_reranker
-from assistant.risks.scan import ScanQueue
+from assistant.risks import service as risks
 from assistant.settings import Settings
-from ingest.jobs import JobRunner
+from ingest.jobs import register_ingestion
 from ingest.pipeline import Ingestor
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ class Container:
         self._chat_model = chat_model
         self._lock = threading.Lock()
         self._llama: LlamaServer | None = None
+        # How webhooks are sent: None is real HTTP; tests put a recording transport here.
+        self.webhook_transport: httpx.BaseTransport | None = None
 
     @property
     def embeddings(self) -> NamedEmbeddings:
@@ -71,15 +76,37 @@ class Container:
         )
 
     @cached_property
-    def risk_scans(self) -> ScanQueue:
-        scans = ScanQueue(self)
-        scans.start()
-        return scans
+    def background(self) -> BackgroundWork:
+        """The named queues of background work. Built here, started by the server (``start_background``):
+        a CLI command only queues work, which the server then does."""
+        work = BackgroundWork(self.sessions)
+        register_ingestion(work, self.ingestor)
+        work.register(risks.SCAN_QUEUE, risks.SCAN_TASK, self._scan_after_indexing)
+        return work
+
+    def start_background(self, queues: list[str] | None = None) -> None:
+        self.background.start(queues)
 
     def _queue_risk_scan(self, project_id: str, document_id: str) -> None:
         """The LLM is slow on two cores: scans run on their own queue so ingestion never waits for them."""
         if self.settings.risk.auto_scan:
-            self.risk_scans.submit(project_id, document_id)
+            self.background.submit(
+                risks.SCAN_QUEUE,
+                risks.SCAN_TASK,
+                {"project_id": project_id, "document_id": document_id},
+                key=f"{project_id}/{document_id}",
+            )
+
+    def _scan_after_indexing(self, payload: dict[str, Any]) -> None:
+        risks.scan_after_indexing(
+            chat_model=self.chat_model,
+            embeddings=self.embeddings,
+            sessions=self.sessions,
+            settings=self.settings,
+            project_id=payload["project_id"],
+            document_id=payload["document_id"],
+            transport=self.webhook_transport,
+        )
 
     def _extract_requirements(self, project_id: str, document_id: str) -> None:
         """Rules and the embedder, no LLM: fast enough to keep a project's requirement list current on every
@@ -90,12 +117,6 @@ class Container:
             check_document(
                 session, project_id=project_id, document_id=document_id, embed=self.classifier_embeds
             )
-
-    @cached_property
-    def runner(self) -> JobRunner:
-        runner = JobRunner(self.ingestor)
-        runner.start()
-        return runner
 
     @property
     def chat_model(self) -> BaseChatModel:
@@ -175,10 +196,8 @@ class Container:
         }
 
     def close(self) -> None:
-        if "runner" in self.__dict__:
-            self.runner.stop()
-        if "risk_scans" in self.__dict__:
-            self.risk_scans.stop()
+        if "background" in self.__dict__:
+            self.background.stop()
         if self._llama is not None:
             self._llama.stop()
         self.engine.dispose()

@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container.start_background()  # ingestion jobs and risk scans, resumed where a stop left them
         yield
         if owned:
             container.close()

@@ -1,15 +1,14 @@
-"""Ingestion jobs: uploads are staged to disk at once, then a worker thread reads them one by one."""
+"""Ingestion jobs: uploads are staged to disk at once, then the background worker reads them one by one."""
 
 from __future__ import annotations
 
 import logging
-import queue
 import shutil
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.background.worker import BackgroundWork
 from assistant.db import transaction, utcnow
 from assistant.documents.models import DocumentType
 from assistant.errors import TooLargeError, UnsupportedTypeError
@@ -190,52 +189,21 @@ def _flatten(outcomes: list[FileOutcome]) -> list[FileOutcome]:
     return out
 
 
-class JobRunner:
-    """One worker thread: on two cores, ingesting files one at a time is as fast as it gets."""
+INGEST_QUEUE = "ingest"
+INGEST_TASK = "ingest_job"
 
-    def __init__(self, ingestor: Ingestor) -> None:
-        self._ingestor = ingestor
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._loop, name="ingest-worker", daemon=True)
-        self._thread.start()
-        with transaction(self._ingestor.sessions) as session:
-            for job in jobs.unfinished_jobs(session):
-                self._queue.put(job.id)
+def register_ingestion(work: BackgroundWork, ingestor: Ingestor) -> None:
+    """Ingestion jobs run on their own background queue, one file at a time: on two cores that is as fast as
+    it gets, and slow work on other queues (risk scans) never holds an upload up."""
+    work.register(INGEST_QUEUE, INGEST_TASK, lambda payload: _run_queued(ingestor, payload["job_id"]))
 
-    def submit(self, job_id: str) -> None:
-        self._queue.put(job_id)
 
-    def stop(self, timeout: float = 30.0) -> None:
-        if self._thread is None:
-            return
-        self._queue.put(None)
-        self._thread.join(timeout)
-        self._thread = None
+def queue_job(work: BackgroundWork, job_id: str) -> None:
+    work.submit(INGEST_QUEUE, INGEST_TASK, {"job_id": job_id}, key=job_id)
 
-    def wait_idle(self, timeout: float = 120.0) -> bool:
-        """For tests and the demo: block until every submitted job has finished."""
-        import time
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._queue.unfinished_tasks == 0:
-                return True
-            time.sleep(0.05)
-        return False
-
-    def _loop(self) -> None:
-        while True:
-            job_id = self._queue.get()
-            try:
-                if job_id is None:
-                    return
-                run_job(self._ingestor, job_id)
-            except Exception:
-                log.exception("job %s crashed", job_id)
-            finally:
-                self._queue.task_done()
+def _run_queued(ingestor: Ingestor, job_id: str) -> None:
+    job = run_job(ingestor, job_id)
+    if job.status == JobStatus.failed.value:  # the task fails with the job, so its reason shows there too
+        raise RuntimeError(job.error or "the ingestion job failed")

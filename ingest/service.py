@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.background.worker import BackgroundWork
 from assistant.db import transaction
 from assistant.documents import repository as documents
 from assistant.documents.models import Document, DocumentStatus, DocumentType
@@ -11,26 +12,26 @@ from assistant.errors import ConflictError
 from assistant.jobs import repository as jobs
 from assistant.jobs.models import FileStatus
 from ingest import pipeline
-from ingest.jobs import JobRunner, Upload, check_uploads, stage_job
+from ingest.jobs import Upload, check_uploads, queue_job, stage_job
 from ingest.pipeline import Ingestor
 
 
 def submit_uploads(
     ingestor: Ingestor,
-    runner: JobRunner,
+    work: BackgroundWork,
     project_id: str,
     uploads: list[Upload],
     doc_type: DocumentType | None = None,
 ) -> tuple[str, int]:
     check_uploads(uploads, max_bytes=ingestor.settings.ingest.max_file_bytes)
     job_id = stage_job(ingestor, project_id=project_id, uploads=uploads, doc_type=doc_type)
-    runner.submit(job_id)
+    queue_job(work, job_id)
     with transaction(ingestor.sessions) as session:
         return job_id, len(jobs.job_files(session, job_id=job_id))
 
 
 def submit_reindex(
-    ingestor: Ingestor, runner: JobRunner, project_id: str, document_ids: list[str] | None
+    ingestor: Ingestor, work: BackgroundWork, project_id: str, document_ids: list[str] | None
 ) -> tuple[str, int]:
     """Queue a job that re-reads stored originals; for a whole project, vectors built with another
     embedding model are dropped first, since they cannot be searched with the new one."""
@@ -63,7 +64,7 @@ def submit_reindex(
         job_id = job.id
         session.flush()
         count = len(jobs.job_files(session, job_id=job_id))
-    runner.submit(job_id)
+    queue_job(work, job_id)
     return job_id, count
 
 

@@ -44,7 +44,7 @@ async def upload_documents(
 ) -> JobAccepted:
     uploads = [await _read_upload(f, container.settings) for f in files]
     job_id, count = service.submit_uploads(
-        container.ingestor, container.runner, project.id, uploads, doc_type
+        container.ingestor, container.background, project.id, uploads, doc_type
     )
     return JobAccepted(job_id=job_id, status="queued", files=count)
 
@@ -113,7 +113,9 @@ def delete_document(project: ProjectDep, container: ContainerDep, document_id: s
     description="Reads the stored original again with the current chunking and embedding settings.",
 )
 def reindex_document(project: ProjectDep, container: ContainerDep, document_id: str) -> JobAccepted:
-    job_id, count = service.submit_reindex(container.ingestor, container.runner, project.id, [document_id])
+    job_id, count = service.submit_reindex(
+        container.ingestor, container.background, project.id, [document_id]
+    )
     return JobAccepted(job_id=job_id, status="queued", files=count)
 
 
@@ -129,5 +131,5 @@ reindex_router = APIRouter(prefix="/projects/{project}", tags=["documents"])
     "from the stored originals.",
 )
 def reindex_project(project: ProjectDep, container: ContainerDep) -> JobAccepted:
-    job_id, count = service.submit_reindex(container.ingestor, container.runner, project.id, None)
+    job_id, count = service.submit_reindex(container.ingestor, container.background, project.id, None)
     return JobAccepted(job_id=job_id, status="queued", files=count)

@@ -17,7 +17,6 @@ from assistant.risks import exports, service
 from assistant.risks import repository as repo
 from assistant.risks.lifecycle import RiskAction, RiskStatus
 from assistant.risks.models import RiskCategory, RiskSource
-from assistant.risks.scan import scan_document, scan_project
 from assistant.risks.schemas import (
     ActionCreate,
     ActionUpdate,
@@ -53,9 +52,9 @@ def get_risk_settings(container: ContainerDep) -> RiskSettings:
     return container.settings.risk
 
 
-def get_webhook_transport() -> httpx.BaseTransport | None:
-    """None: real HTTP. Tests override this dependency with a mock transport."""
-    return None
+def get_webhook_transport(container: ContainerDep) -> httpx.BaseTransport | None:
+    """None: real HTTP (tests set a recording transport on the container or override this dependency)."""
+    return container.webhook_transport
 
 
 RiskSettingsDep = Annotated[RiskSettings, Depends(get_risk_settings)]
@@ -273,28 +272,16 @@ def export_risks(
 def scan(
     project: ProjectDep,
     container: ContainerDep,
-    rs: RiskSettingsDep,
     transport: TransportDep,
     body: Annotated[ScanRequest | None, Body()] = None,
 ) -> ScanReport:
-    if body is not None and body.document_id:
-        return scan_document(
-            chat_model=container.chat_model,
-            embeddings=container.embeddings,
-            sessions=container.sessions,
-            settings=container.settings,
-            project_id=project.id,
-            document_id=body.document_id,
-            risk_settings=rs,
-            transport=transport,
-        )
-    return scan_project(
+    return service.scan_risks(
         chat_model=container.chat_model,
         embeddings=container.embeddings,
         sessions=container.sessions,
         settings=container.settings,
         project_id=project.id,
-        risk_settings=rs,
+        document_id=body.document_id if body is not None else None,
         transport=transport,
     )
 

@@ -7,22 +7,15 @@ There is no code path from here that changes a status or deletes anything, whate
 from __future__ import annotations
 
 import logging
-import queue
 import re
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGeneration, LLMResult
-from langchain_core.tracers.context import register_configure_hook
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +27,7 @@ from assistant.index.chunks import document_chunks
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, structured_method
+from assistant.providers.metering import metered
 from assistant.providers.settings import LLMProvider, StructuredMethod
 from assistant.risks import repository as repo
 from assistant.risks import service
@@ -50,44 +44,6 @@ log = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
 _QUOTE_EDGES = "\"'“”‘’「」『』《》…. 。,，;；:："
-
-
-# ---- metering: LLM calls and tokens, whatever the provider -------------------------------------------------
-
-
-class _Meter(BaseCallbackHandler):
-    def __init__(self) -> None:
-        self.calls = 0
-        self.prompt_tokens = 0
-        self.completion_tokens = 0
-
-    def on_chat_model_start(
-        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], **_: Any
-    ) -> None:
-        self.calls += 1
-
-    def on_llm_end(self, response: LLMResult, **_: Any) -> None:
-        for generations in response.generations:
-            for gen in generations:
-                if not (isinstance(gen, ChatGeneration) and isinstance(gen.message, AIMessage)):
-                    continue
-                usage = gen.message.usage_metadata or {}
-                self.prompt_tokens += int(usage.get("input_tokens", 0))
-                self.completion_tokens += int(usage.get("output_tokens", 0))
-
-
-_METER: ContextVar[_Meter | None] = ContextVar("risk_scan_meter", default=None)
-register_configure_hook(_METER, inheritable=True)
-
-
-@contextmanager
-def _metered() -> Iterator[_Meter]:
-    meter = _Meter()
-    token = _METER.set(meter)
-    try:
-        yield meter
-    finally:
-        _METER.reset(token)
 
 
 # ---- prompt ------------------------------------------------------------------------------------------------
@@ -243,7 +199,7 @@ def scan_document(
     matcher = RiskMatcher(embeddings, rs.match_threshold, rs.match_threshold_cross_category)
     for batch in _batches(selected, rs.scan_batch_size):
         asked = time.monotonic()
-        with _metered() as meter:
+        with metered() as meter:
             try:
                 answer = ask_structured(llm, schema, build_messages(batch, rs), method=method, retries=1)
             except ModelOutputError as exc:
@@ -380,107 +336,3 @@ def scan_project(
         total.add(one)
     total.seconds = round(time.monotonic() - started, 2)
     return total
-
-
-class ContainerLike(Protocol):
-    settings: Settings
-    sessions: sessionmaker[Session]
-
-    @property
-    def embeddings(self) -> NamedEmbeddings: ...
-
-    @property
-    def chat_model(self) -> BaseChatModel: ...
-
-
-def scan_document_job(container: ContainerLike, project_id: str, document_id: str) -> ScanReport | None:
-    """The ingestion hook: run it on a background queue after a document is indexed (new or changed).
-    Returns None when automatic scans are switched off (ASSISTANT_RISK_AUTO_SCAN=false). Unchanged passages
-    were read before and cost nothing, so calling it for an unchanged document is cheap."""
-    rs = container.settings.risk
-    if not rs.auto_scan:
-        return None
-    report = scan_document(
-        chat_model=container.chat_model,
-        embeddings=container.embeddings,
-        sessions=container.sessions,
-        settings=container.settings,
-        project_id=project_id,
-        document_id=document_id,
-        risk_settings=rs,
-        transport=getattr(container, "webhook_transport", None),
-    )
-    log.info(
-        "risk scan of %s: %d passages sent, %d drafts, %d merges, %d dropped, %.1f s",
-        document_id,
-        report.passages_sent,
-        report.drafts_created,
-        report.merges,
-        report.dropped_bad_quote,
-        report.seconds,
-    )
-    return report
-
-
-class ScanQueue:
-    """A worker thread for automatic scans after ingestion, one document at a time: ingestion never waits for
-    the slow LLM, and the LLM is never asked two things at once. A document queued again before its scan
-    starts is scanned once. Failures are logged; the passages they missed stay unread and the next scan
-    (re-ingestion or POST .../risks/scan) picks them up."""
-
-    def __init__(self, container: ContainerLike) -> None:
-        self._container = container
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
-        self._pending: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self.reports: list[ScanReport] = []  # the last few, for status pages and tests
-        self.failures = 0
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="risk-scan-worker", daemon=True)
-            self._thread.start()
-
-    def submit(self, project_id: str, document_id: str) -> bool:
-        """Queue a scan; False when that document is already waiting."""
-        key = (project_id, document_id)
-        with self._lock:
-            if key in self._pending:
-                return False
-            self._pending.add(key)
-        self.start()
-        self._queue.put(key)
-        return True
-
-    def wait_idle(self, timeout: float = 600.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._queue.unfinished_tasks == 0:
-                return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self._thread is None:
-            return
-        self._queue.put(None)
-        self._thread.join(timeout)
-        self._thread = None
-
-    def _loop(self) -> None:
-        while True:
-            key = self._queue.get()
-            try:
-                if key is None:
-                    return
-                with self._lock:
-                    self._pending.discard(key)
-                report = scan_document_job(self._container, *key)
-                if report is not None:
-                    self.reports = [*self.reports[-19:], report]
-            except Exception:  # one bad scan must not stop the worker
-                self.failures += 1
-                log.exception("automatic risk scan of document %s failed", key[1] if key else "?")
-            finally:
-                self._queue.task_done()

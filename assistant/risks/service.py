@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sqlalchemy.orm import Session
+import httpx
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import utcnow
 from assistant.errors import ConflictError, InvalidInputError
+from assistant.providers.embeddings import NamedEmbeddings
 from assistant.risks import repository as repo
 from assistant.risks.cues import normalize
 from assistant.risks.lifecycle import (
@@ -53,9 +57,13 @@ from assistant.risks.schemas import (
     RiskList,
     RiskPublic,
     RiskUpdate,
+    ScanReport,
 )
 from assistant.risks.scoring import Band, band, is_raise_into_alert
 from assistant.risks.settings import RiskSettings
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ACTOR = "api"
 MAX_ACTOR = 200
@@ -690,3 +698,72 @@ def merge_finding(
         )
     repo.flush(session)
     return out
+
+
+# ---- scans (route, CLI and the background worker all call these) -------------------------------------------
+
+SCAN_QUEUE = "risk-scan"
+SCAN_TASK = "scan_document"
+
+
+def scan_risks(
+    *,
+    chat_model: BaseChatModel,
+    embeddings: NamedEmbeddings,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    project_id: str,
+    document_id: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> ScanReport:
+    """Scan one document, or every indexed document of the project, and deliver the webhooks it queued."""
+    from assistant.risks.scan import scan_document, scan_project
+
+    common: dict[str, Any] = {
+        "chat_model": chat_model,
+        "embeddings": embeddings,
+        "sessions": sessions,
+        "settings": settings,
+        "project_id": project_id,
+        "risk_settings": settings.risk,
+        "transport": transport,
+    }
+    if document_id:
+        return scan_document(document_id=document_id, **common)
+    return scan_project(**common)
+
+
+def scan_after_indexing(
+    *,
+    chat_model: BaseChatModel,
+    embeddings: NamedEmbeddings,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    project_id: str,
+    document_id: str,
+    transport: httpx.BaseTransport | None = None,
+) -> ScanReport | None:
+    """The automatic scan of a newly indexed or changed document (a background task). None when automatic
+    scans are switched off (ASSISTANT_RISK_AUTO_SCAN=false). Passages read before cost nothing, so scanning
+    an unchanged document again is cheap."""
+    if not settings.risk.auto_scan:
+        return None
+    report = scan_risks(
+        chat_model=chat_model,
+        embeddings=embeddings,
+        sessions=sessions,
+        settings=settings,
+        project_id=project_id,
+        document_id=document_id,
+        transport=transport,
+    )
+    log.info(
+        "risk scan of %s: %d passages sent, %d drafts, %d merges, %d dropped, %.1f s",
+        document_id,
+        report.passages_sent,
+        report.drafts_created,
+        report.merges,
+        report.dropped_bad_quote,
+        report.seconds,
+    )
+    return report

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from api.container import Container
+from assistant.background.worker import BackgroundWork
 from assistant.db import transaction
 from assistant.documents import repository as documents
 from assistant.documents.models import Chunk
@@ -10,7 +11,7 @@ from assistant.errors import ProviderUnavailableError
 from assistant.index import chunks as chunk_store
 from assistant.jobs import repository as jobs_repo
 from assistant.projects import repository as projects
-from ingest.jobs import JobRunner, Upload, run_job, stage_job
+from ingest.jobs import Upload, queue_job, register_ingestion, run_job, stage_job
 from ingest.pipeline import ingest_file
 
 V1 = "# 周例会\n\n接口联调计划于2026年5月25日开始。\n".encode()
@@ -64,13 +65,15 @@ def test_staged_job_survives_a_restart_and_is_resumed(container: Container, proj
     job_id = stage_job(
         container.ingestor, project_id=project_id, uploads=[Upload("a.md", V1), Upload("b.md", V2)]
     )
+    queue_job(container.background, job_id)
     # a new worker (as after a restart) picks up the queued job by itself
-    runner = JobRunner(container.ingestor)
-    runner.start()
+    work = BackgroundWork(container.sessions)
+    register_ingestion(work, container.ingestor)
+    work.start()
     try:
-        assert runner.wait_idle(timeout=60)
+        assert work.wait_idle(timeout=60)
     finally:
-        runner.stop()
+        work.stop()
     with container.sessions() as session:
         job = jobs_repo.get_job(session, job_id=job_id)
         assert job.status == "done"

@@ -17,7 +17,7 @@ from assistant.risks import service
 from assistant.risks.cues import cap_passages, cues_in, select_passages
 from assistant.risks.lifecycle import RiskAction
 from assistant.risks.matching import RiskMatcher
-from assistant.risks.scan import format_passages, locate_quote, scan_document, scan_document_job, scan_project
+from assistant.risks.scan import format_passages, locate_quote, scan_document, scan_project
 from assistant.risks.schemas import RiskCreate, RiskFinding, RiskUpdate, ScanReport
 from assistant.risks.settings import RiskSettings
 from assistant.settings import Settings
@@ -580,20 +580,23 @@ def test_the_ingestion_hook_respects_auto_scan(
 ) -> None:
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY])
 
-    class Box:
-        # The shared test settings switch automatic scans off; this test is about the switch.
-        settings = auto_scan(scan_settings, True)
-        embeddings = HashingEmbeddings()
-        chat_model = chat
+    def run(settings: Settings) -> ScanReport | None:
+        return service.scan_after_indexing(
+            chat_model=chat,
+            embeddings=HashingEmbeddings(),
+            sessions=sessions,
+            settings=settings,
+            project_id=project_id,
+            document_id=doc,
+        )
 
-    Box.sessions = sessions  # type: ignore[attr-defined]
     chat.enqueue(findings(GATEWAY_FINDING))
-    with caplog.at_level(logging.INFO, logger="assistant.risks.scan"):
-        report = scan_document_job(Box(), project_id, doc)  # type: ignore[arg-type]
+    # The shared test settings switch automatic scans off; this test is about the switch.
+    with caplog.at_level(logging.INFO, logger="assistant.risks.service"):
+        report = run(auto_scan(scan_settings, True))
     assert report is not None and report.drafts_created == 1
     assert "1 drafts" in caplog.text
-    Box.settings = auto_scan(scan_settings, False)
-    assert scan_document_job(Box(), project_id, doc) is None  # type: ignore[arg-type]
+    assert run(auto_scan(scan_settings, False)) is None
 
 
 def auto_scan(settings: Settings, on: bool) -> Settings:
@@ -616,29 +619,43 @@ def test_the_background_queue_scans_after_ingestion_and_survives_failures(
     chat: ScriptedChatModel,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from assistant.risks.scan import ScanQueue
+    from assistant.background import repository as tasks
+    from assistant.background.worker import BackgroundWork
 
-    class Box:
-        # The shared test settings switch automatic scans off; this test is about the switch.
-        settings = auto_scan(scan_settings, True)
-        embeddings = HashingEmbeddings()
-        chat_model = chat
+    settings = auto_scan(scan_settings, True)
+    reports: list[ScanReport | None] = []
 
-    Box.sessions = sessions  # type: ignore[attr-defined]
-    worker = ScanQueue(Box())  # type: ignore[arg-type]
+    def scan_task(payload: dict[str, str]) -> None:
+        reports.append(
+            service.scan_after_indexing(
+                chat_model=chat,
+                embeddings=HashingEmbeddings(),
+                sessions=sessions,
+                settings=settings,
+                project_id=payload["project_id"],
+                document_id=payload["document_id"],
+            )
+        )
+
+    work = BackgroundWork(sessions, poll_s=0.05)
+    work.register(service.SCAN_QUEUE, service.SCAN_TASK, scan_task)
     broken = add_document(sessions, project_id, "a.txt", [PEOPLE])
     good = add_document(sessions, project_id, "b.txt", [GATEWAY])
     chat.enqueue(ConnectionError("model server down"), findings(GATEWAY_FINDING))
+    work.start()
     try:
-        with caplog.at_level(logging.ERROR, logger="assistant.risks.scan"):
-            assert worker.submit(project_id, broken)
-            assert worker.wait_idle(30)
-            assert worker.submit(project_id, good)
-            assert worker.wait_idle(30)
+        with caplog.at_level(logging.ERROR, logger="assistant.background.worker"):
+            for doc in (broken, good):
+                payload = {"project_id": project_id, "document_id": doc}
+                work.submit(service.SCAN_QUEUE, service.SCAN_TASK, payload, key=doc)
+                assert work.wait_idle(timeout=30)
     finally:
-        worker.stop()
-    assert worker.failures == 1 and "automatic risk scan" in caplog.text
-    assert [r.drafts_created for r in worker.reports] == [1]
+        work.stop()
+    with sessions() as session:
+        done = tasks.recent_tasks(session, queue=service.SCAN_QUEUE)
+    assert [t.status for t in reversed(done)] == ["failed", "done"]
+    assert "model" in (done[-1].error or "") and "background task" in caplog.text
+    assert [r.drafts_created for r in reports if r] == [1]
     assert [r.title for r in all_risks(sessions, project_id)] == ["PLC 网关交货延期"]
 
 
