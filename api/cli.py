@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli_common import ProjectOpt, console, err_console, fail, open_container
 from api.container import Container
 from assistant.db import transaction
 from assistant.documents import repository as documents
@@ -19,7 +19,6 @@ from assistant.documents.models import DocumentType
 from assistant.errors import AssistantError
 from assistant.jobs import repository as jobs_repo
 from assistant.projects import repository as projects
-from assistant.settings import load_settings
 from ingest.jobs import INGEST_QUEUE, Upload, folder_uploads, run_job, stage_job
 
 app = typer.Typer(
@@ -33,27 +32,10 @@ documents_app = typer.Typer(help="List, delete and re-index documents.", no_args
 app.add_typer(projects_app, name="projects")
 app.add_typer(documents_app, name="documents")
 
-console = Console()
-err_console = Console(stderr=True)
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo" / "project"
 DEMO_PROJECT = "demo"
 DEMO_DESCRIPTION = "华东精密制造 ERP+MES+WMS 集成项目 (fictional demo project)"
-
-ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project id or name.")]
-
-
-def _container() -> Container:
-    try:
-        return Container(load_settings())
-    except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
-def _fail(exc: AssistantError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(1)
 
 
 @projects_app.command("create")
@@ -62,19 +44,19 @@ def projects_create(
     description: Annotated[str | None, typer.Option(help="One line about the project.")] = None,
 ) -> None:
     """Create a project and print its id."""
-    container = _container()
+    container = open_container()
     try:
         with transaction(container.sessions) as session:
             project = projects.create_project(session, name=name, description=description)
             console.print(f"created project [bold]{project.id}[/bold] ({project.name})")
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @projects_app.command("list")
 def projects_list() -> None:
     """List projects with their document counts."""
-    container = _container()
+    container = open_container()
     table = Table("id", "name", "documents")
     with transaction(container.sessions) as session:
         for p in projects.list_projects(session):
@@ -140,11 +122,11 @@ def ingest(
     create: Annotated[bool, typer.Option(help="Create the project if it does not exist.")] = True,
 ) -> None:
     """Read, split, embed and index documents into a project. Exit code 1 if any file failed."""
-    container = _container()
+    container = open_container()
     try:
         failed = ingest_paths(container, project, paths, doc_type, create=create)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
     raise typer.Exit(1 if failed else 0)
@@ -153,7 +135,7 @@ def ingest(
 @documents_app.command("list")
 def documents_list(project: ProjectOpt) -> None:
     """List a project's documents and their status."""
-    container = _container()
+    container = open_container()
     try:
         with transaction(container.sessions) as session:
             p = projects.get_project(session, ref=project)
@@ -169,7 +151,7 @@ def documents_list(project: ProjectOpt) -> None:
                     d.reason or "",
                 )
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(table)
 
 
@@ -178,13 +160,13 @@ def documents_delete(document_id: str, project: ProjectOpt) -> None:
     """Delete a document (and its attachments) from the registry and both indexes."""
     from ingest import service
 
-    container = _container()
+    container = open_container()
     try:
         with transaction(container.sessions) as session:
             project_id = projects.get_project(session, ref=project).id
         deleted = service.delete_document(container.ingestor, project_id, document_id)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"deleted {', '.join(deleted)}")
 
 
@@ -193,7 +175,7 @@ def documents_reindex(project: ProjectOpt) -> None:
     """Re-read every stored original with the current chunking and embedding settings."""
     from ingest import service
 
-    container = _container()
+    container = open_container()
     try:
         with transaction(container.sessions) as session:
             project_id = projects.get_project(session, ref=project).id
@@ -203,7 +185,7 @@ def documents_reindex(project: ProjectOpt) -> None:
         container.start_background([INGEST_QUEUE])
         container.background.wait_idle([INGEST_QUEUE], timeout=24 * 3600)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
 
@@ -214,7 +196,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default ASSISTANT_PORT).")] = None,
 ) -> None:
     """Start the API and web page."""
-    container = _container()
+    container = open_container()
     _serve(container, host, port)
 
 
@@ -244,14 +226,14 @@ def demo(
     ] = True,
 ) -> None:
     """Ingest the bundled demo project (ERP + MES + WMS, Chinese and English) and start the server."""
-    container = _container()
+    container = open_container()
     try:
         with transaction(container.sessions) as session:
             if session.get(projects.Project, DEMO_PROJECT) is None:
                 projects.create_project(session, name=DEMO_PROJECT, description=DEMO_DESCRIPTION)
         failed = ingest_paths(container, DEMO_PROJECT, [DEMO_DIR], None, create=False)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if failed:
         err_console.print(f"[yellow]{failed} demo file(s) failed; see the table above[/yellow]")
     if serve_after:

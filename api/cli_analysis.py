@@ -7,43 +7,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from api.container import Container
+from api.cli_common import JsonOpt, ProjectOpt, console, err_console, fail, open_project
 from assistant.db import transaction
 from assistant.errors import AssistantError
-from assistant.five_why import repository as five_why_store
-from assistant.five_why.pipeline import run_five_why
-from assistant.projects import repository as projects
+from assistant.five_why import service as five_why_service
+from assistant.five_why.pipeline import RESULT_FIELDS
 from assistant.providers.llm import structured_method
 from assistant.qa.service import ask_project
-from assistant.requirements.service import check_document, check_pasted_text, rewrite_with_llm
-from assistant.settings import load_settings
+from assistant.requirements.service import check_requirements
 
-console = Console()
-err_console = Console(stderr=True)
 requirements_app = typer.Typer(help="Find and check requirement statements.", no_args_is_help=True)
-
-ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project id or name.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")]
-
-
-def _open(project: str | None) -> tuple[Container, str | None]:
-    try:
-        container = Container(load_settings())
-    except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    if project is None:
-        return container, None
-    try:
-        with transaction(container.sessions) as session:
-            return container, projects.get_project(session, ref=project).id
-    except AssistantError as exc:
-        container.close()
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
 
 
 def ask(
@@ -55,7 +30,7 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the project's documents, with checked citations (or say they do not answer it)."""
-    container, project_id = _open(project)
+    container, project_id = open_project(project)
     try:
         out = ask_project(
             question,
@@ -65,8 +40,7 @@ def ask(
             settings=container.settings,
         )
     except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     finally:
         container.close()
     if as_json:
@@ -97,34 +71,30 @@ def five_why(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a 5-Why analysis of a stated request against the project's documents and store it."""
-    container, project_id = _open(project)
+    container, project_id = open_project(project)
     try:
-        outcome = run_five_why(
-            statement,
-            context=context,
-            llm=container.chat_model,
-            retrieve=lambda q: container.search(project_id or "", q, top_k=5, for_answer=True).results,
-            embed=container.embeddings.embed_array,
-            method=structured_method(container.settings),
-        )
         with transaction(container.sessions) as session:
-            row = five_why_store.save_analysis(
+            outcome = five_why_service.analyse_request(
                 session,
                 project_id=project_id or "",
                 statement=statement,
                 context=context,
-                language=outcome.language,
-                result=outcome.as_result(),
+                llm=container.chat_model,
+                search=lambda q: (
+                    container.search(
+                        project_id or "", q, top_k=five_why_service.PASSAGES_PER_ROUND, for_answer=True
+                    ).results
+                ),
+                embed=container.embeddings.embed_array,
+                method=structured_method(container.settings),
                 actor="cli",
             )
-            analysis_id = row.id
     except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     finally:
         container.close()
     if as_json:
-        console.print_json(json.dumps({"id": analysis_id, **outcome.as_result()}, ensure_ascii=False))
+        console.print_json(outcome.model_dump_json(include={"id", *RESULT_FIELDS}))
         return
     for i, why in enumerate(outcome.whys, 1):
         source = (
@@ -138,7 +108,7 @@ def five_why(
         console.print(f"  - {req.text} [dim](score {req.score})[/dim]")
     for q in outcome.open_questions:
         console.print(f"  ? {q}")
-    console.print(f"confidence {outcome.confidence:.2f} · stored as {analysis_id}")
+    console.print(f"confidence {outcome.confidence:.2f} · stored as {outcome.id}")
 
 
 @requirements_app.command("check")
@@ -164,26 +134,20 @@ def requirements_check(
     if document_id and not project:
         err_console.print("[red]error:[/red] --document needs --project")
         raise typer.Exit(2)
-    container, project_id = _open(project)
+    container, project_id = open_project(project)
     try:
-        if document_id:
-            with transaction(container.sessions) as session:
-                report = check_document(
-                    session,
-                    project_id=project_id or "",
-                    document_id=document_id,
-                    embed=container.classifier_embeds,
-                )
-        else:
-            body = text if text is not None else _read_text(file)
-            report = check_pasted_text(body, embed=container.classifier_embeds)
-        if use_llm:
-            rewrite_with_llm(
-                report.items, llm=container.chat_model, method=structured_method(container.settings)
+        with transaction(container.sessions) as session:
+            report = check_requirements(
+                session,
+                project_id=project_id,
+                text=None if document_id else (text if text is not None else _read_text(file)),
+                document_id=document_id,
+                embed=container.classifier_embeds,
+                llm=container.chat_model if use_llm else None,
+                method=structured_method(container.settings),
             )
     except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     finally:
         container.close()
     if as_json:

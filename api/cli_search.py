@@ -6,19 +6,12 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from api.container import Container
-from assistant.db import transaction
+from api.cli_common import console, err_console, fail, open_project
 from assistant.documents.models import DocumentType
 from assistant.errors import AssistantError
-from assistant.projects import repository as projects
 from assistant.retrieval.models import SearchFilters
-from assistant.settings import load_settings
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 def _snippet(text: str, width: int = 160) -> str:
@@ -46,22 +39,18 @@ def search(
     ] = None,
 ) -> None:
     """Search a project's documents (hybrid vector + keyword) and print the ranked passages."""
+    container, project_id = open_project(project)
     try:
-        container = Container(load_settings())
-    except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    try:
-        with transaction(container.sessions) as session:
-            project_id = projects.get_project(session, ref=project).id
         filters = SearchFilters(
             doc_types=doc_type or None,
             file_names=file_name or None,
             date_from=date_from.date() if date_from else None,
             date_to=date_to.date() if date_to else None,
         )
-        response = container.search(project_id, query, top_k=top_k, filters=filters)
-    except (AssistantError, ValueError) as exc:
+        response = container.search(project_id or "", query, top_k=top_k, filters=filters)
+    except AssistantError as exc:
+        raise fail(exc) from None
+    except ValueError as exc:  # a filter pydantic refuses (dates in the wrong order)
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     finally:

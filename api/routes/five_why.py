@@ -5,25 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, status
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
-from assistant.five_why import repository
-from assistant.five_why.models import FiveWhyAnalysis
-from assistant.five_why.pipeline import run_five_why
+from assistant.five_why import service
 from assistant.five_why.schemas import FiveWhyCreate, FiveWhyList, FiveWhyPublic
 from assistant.providers.llm import structured_method
 
 router = APIRouter(prefix="/projects/{project}/five-why", tags=["five-why"])
-
-
-def public(row: FiveWhyAnalysis) -> FiveWhyPublic:
-    return FiveWhyPublic(
-        id=row.id,
-        project_id=row.project_id,
-        statement=row.statement,
-        context=row.context,
-        language=row.language,
-        created_at=row.created_at,
-        **row.result,
-    )
 
 
 @router.post(
@@ -45,24 +31,19 @@ def create_five_why(
     body: FiveWhyCreate,
     x_actor: Annotated[str | None, Header(description="Who asked (person or tool).")] = None,
 ) -> FiveWhyPublic:
-    outcome = run_five_why(
-        body.statement,
-        context=body.context,
-        llm=container.chat_model,
-        retrieve=lambda q: container.search(project.id, q, top_k=5, for_answer=True).results,
-        embed=container.embeddings.embed_array,
-        method=structured_method(container.settings),
-    )
-    row = repository.save_analysis(
+    return service.analyse_request(
         session,
         project_id=project.id,
         statement=body.statement,
         context=body.context,
-        language=outcome.language,
-        result=outcome.as_result(),
+        llm=container.chat_model,
+        search=lambda q: (
+            container.search(project.id, q, top_k=service.PASSAGES_PER_ROUND, for_answer=True).results
+        ),
+        embed=container.embeddings.embed_array,
+        method=structured_method(container.settings),
         actor=x_actor or "api",
     )
-    return public(row)
 
 
 @router.get("", response_model=FiveWhyList, summary="List a project's 5-Why analyses, newest first")
@@ -72,10 +53,9 @@ def list_five_why(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> FiveWhyList:
-    rows, total = repository.list_analyses(session, project_id=project.id, limit=limit, offset=offset)
-    return FiveWhyList(items=[public(r) for r in rows], total=total)
+    return service.list_analyses(session, project_id=project.id, limit=limit, offset=offset)
 
 
 @router.get("/{analysis_id}", response_model=FiveWhyPublic, summary="One stored 5-Why analysis")
 def get_five_why(project: ProjectDep, session: SessionDep, analysis_id: str) -> FiveWhyPublic:
-    return public(repository.get_analysis(session, project_id=project.id, analysis_id=analysis_id))
+    return service.get_analysis(session, project_id=project.id, analysis_id=analysis_id)

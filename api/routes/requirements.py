@@ -9,7 +9,7 @@ from api.deps import ContainerDep, ProjectDep, SessionDep
 from assistant.providers.llm import structured_method
 from assistant.requirements import Contradiction, DuplicatePair, Finding
 from assistant.requirements import repository as store
-from assistant.requirements.service import Located, check_document, check_pasted_text, rewrite_with_llm
+from assistant.requirements.service import Located, check_requirements
 
 router = APIRouter(prefix="/projects/{project}/requirements", tags=["requirements"])
 
@@ -107,22 +107,16 @@ def _public(n: int, item: Located) -> RequirementPublic:
 def check(
     project: ProjectDep, container: ContainerDep, session: SessionDep, body: RequirementsCheck
 ) -> RequirementsReport:
-    embed = container.classifier_embeds
-    if body.document_id:
-        report = check_document(session, project_id=project.id, document_id=body.document_id, embed=embed)
-    else:
-        report = check_pasted_text(body.text or "", embed=embed)
-    if body.use_llm:
-        rewrite_with_llm(
-            report.items,
-            llm=container.chat_model,
-            method=structured_method(container.settings),
-            limit=body.llm_limit,
-        )
-        if body.document_id:  # keep the stored rows in step with what was returned
-            for item in report.items:
-                if item.record_id:
-                    store.update_from_check(session, record_id=item.record_id, requirement=item.requirement)
+    report = check_requirements(
+        session,
+        project_id=project.id,
+        text=body.text,
+        document_id=body.document_id,
+        embed=container.classifier_embeds,
+        llm=container.chat_model if body.use_llm else None,
+        method=structured_method(container.settings),
+        llm_limit=body.llm_limit,
+    )
     items = [_public(n, i) for n, i in enumerate(report.items)]
     return RequirementsReport(
         requirements=items,

@@ -25,6 +25,16 @@ from assistant.requirements import check_statement
 from assistant.text import question_language
 
 MAX_ROUNDS = 5
+# What an analysis stores besides its statement (FiveWhyOutcome.as_result): the CLI prints these as JSON.
+RESULT_FIELDS = (
+    "whys",
+    "stop_reason",
+    "root_need",
+    "requirements",
+    "solutions",
+    "open_questions",
+    "confidence",
+)
 
 
 class FiveWhyOutcome:

@@ -64,6 +64,36 @@ def document_segments(session: Session, *, document_id: str) -> list[tuple[str, 
     return [("".join(parts), page, section) for parts, page, section, _ in runs]
 
 
+def check_requirements(
+    session: Session,
+    *,
+    project_id: str | None,
+    text: str | None = None,
+    document_id: str | None = None,
+    embed: Embeds | None = None,
+    llm: BaseChatModel | None = None,
+    method: StructuredMethod = StructuredMethod.json_object,
+    llm_limit: int = 5,
+) -> Report:
+    """The requirement check, whoever asks: find and check the statements of pasted ``text`` or of an indexed
+    document (whose stored list it replaces); with ``llm``, the model rewrites the weakest ones and a
+    document's stored rows keep what was returned."""
+    if (text is None) == (document_id is None):
+        raise InvalidInputError("give exactly one of text or document_id")
+    if document_id is not None:
+        if project_id is None:
+            raise InvalidInputError("a document check needs its project")
+        report = check_document(session, project_id=project_id, document_id=document_id, embed=embed)
+    else:
+        report = check_pasted_text(text or "", embed=embed)
+    if llm is not None:
+        rewrite_with_llm(report.items, llm=llm, method=method, limit=llm_limit)
+        for item in report.items:
+            if item.record_id:
+                store.update_from_check(session, record_id=item.record_id, requirement=item.requirement)
+    return report
+
+
 def check_pasted_text(text: str, *, embed: Embeds | None = None) -> Report:
     if not text.strip():
         raise InvalidInputError("text is empty: paste requirement statements or give a document_id")
