@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.language import HAN_RUN, REQUIREMENT_STOP_HANZI, REQUIREMENT_STOPWORDS
 from assistant.vectors import unit_rows
 
 from .models import Contradiction, DuplicatePair, RequirementStatement
@@ -25,59 +26,6 @@ _LEADING_ID = re.compile(
     r"[A-Z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*[-_ ]?\d[\d.]*)\s*[:：)]?\s+"
 )
 _EN_WORD = re.compile(r"[a-z][a-z0-9\-]*|\d+(?:\.\d+)?")
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_STOP_EN = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "and",
-        "or",
-        "is",
-        "are",
-        "be",
-        "been",
-        "by",
-        "with",
-        "as",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "from",
-        "shall",
-        "must",
-        "should",
-        "will",
-        "may",
-        "can",
-        "not",
-        "no",
-        "all",
-        "each",
-        "every",
-        "any",
-        "which",
-        "when",
-        "if",
-        "then",
-        "than",
-        "into",
-        "within",
-        "per",
-        "system",
-    ]
-)
-# Function characters and modals that say nothing about a statement's subject.
-_STOP_ZH_CHARS = frozenset("的了和与及或在应须需要求将对把被由从向于为是并且时后前内中等个该其此这")
 
 
 def _text(s: Statement) -> str:
@@ -92,16 +40,16 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> set[str]:
     t = unicodedata.normalize("NFKC", _LEADING_ID.sub("", text)).lower()
-    out = set()
+    out: set[str] = set()
     for w in _EN_WORD.findall(t):
-        if w not in _STOP_EN:
+        if w not in REQUIREMENT_STOPWORDS:
             out.add(_stem(w))
-    for run in _CJK_RUN.findall(t):
+    for run in HAN_RUN.findall(t):
         chars = [c for c in run]
         for a, b in zip(chars, chars[1:], strict=False):
-            if a not in _STOP_ZH_CHARS or b not in _STOP_ZH_CHARS:
+            if a not in REQUIREMENT_STOP_HANZI or b not in REQUIREMENT_STOP_HANZI:
                 out.add(a + b)
-        if len(chars) == 1 and chars[0] not in _STOP_ZH_CHARS:
+        if len(chars) == 1 and chars[0] not in REQUIREMENT_STOP_HANZI:
             out.add(chars[0])
     return out
 

@@ -11,10 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from assistant.language import HAN, HAN_RANGES, statement_language
+
 from . import rules_en as en
 from . import rules_zh as zh
 from .models import RequirementStatement
-from .rules import _alt, detect_language, find_modals
+from .rules import _alt, find_modals
 
 # -------------------------------------------------------------------------------------------- patterns
 
@@ -94,7 +96,7 @@ _LIST_MARKER = re.compile(
 _HEADING = re.compile(r"#{1,6}\s|=\w+\s")
 _TERMINAL = "。！？；!?;."
 _ZH_SENT_END = re.compile(r"[。！？；!?]+[”’」』）)]*")
-_EN_SENT_END = re.compile(r"(?<=[.!?])[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9\u4e00-\u9fff])")
+_EN_SENT_END = re.compile(rf"(?<=[.!?])[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9{HAN_RANGES}])")
 _ABBREV = tuple(a.lower() for a in en.ABBREVIATIONS)
 _SENTENCE_FINAL_ABBREV = ("etc.", "min.", "max.", "sec.", "approx.")
 _WS = re.compile(r"\s+")
@@ -310,7 +312,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _size_ok(sentence: str) -> bool:
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", sentence))
+    cjk = len(HAN.findall(sentence))
     words = len(re.findall(r"[A-Za-z0-9]+", sentence))
     return cjk >= 5 or words >= 3 or (cjk >= 3 and words >= 1)
 
@@ -324,12 +326,12 @@ def has_requirement_signal(sentence: str, *, relaxed: bool = False) -> bool:
     if sentence.rstrip().endswith(("?", "？")):
         return False
     for use in find_modals(sentence):
-        if re.search(r"[\u4e00-\u9fff]", use.word):
+        if HAN.search(use.word):
             if _zh_signal(sentence, use.start, use.word, use.strength, relaxed):
                 return True
         elif _en_signal(sentence, use.start, use.end, use.word, use.strength, relaxed):
             return True
-    if re.search(r"[\u4e00-\u9fff]", sentence):
+    if HAN.search(sentence):
         for m in _ZH_CAPABILITY.finditer(sentence):
             subject = _subject(sentence, m.start())
             system_like = (_ZH_ACTOR.search(subject) or _ACRONYM.search(subject)) and len(subject) <= 16
@@ -466,7 +468,7 @@ def _statement(
         id=ident,
         text=body,
         span=(a, b),
-        language=detect_language(body),  # type: ignore[arg-type]
+        language=statement_language(body),  # type: ignore[arg-type]
         origin=origin,  # type: ignore[arg-type]
         context=context,
         source=dict(source) if source else None,

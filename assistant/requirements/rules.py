@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from assistant.language import HAN, HAN_RANGES, statement_language
+
 from . import rules_en as en
 from . import rules_zh as zh
 from .models import Finding
@@ -157,16 +159,12 @@ _SPECIFIC_RULES = frozenset(
 
 # ------------------------------------------------------------------------------------------ text helpers
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _CLAUSE_BREAK = re.compile(r"[,;:，；：。！？!?]")
 
-
-def detect_language(text: str) -> str:
-    """'zh' when Chinese carries at least as much of the text as Latin words do, else 'en'."""
-    cjk = len(_CJK.findall(text))
-    latin = sum(len(w) for w in _LATIN_WORD.findall(text)) / 4  # ~4 letters carry what one hanzi carries
-    return "zh" if cjk and cjk >= latin * 0.5 else "en"
+# A statement's language ('zh' or 'en'), picking the rules and lexicon that check it. It is not
+# assistant.text.detect_language, which judges whole documents (with 'mixed'); see assistant.language for why
+# the two cut-offs differ. Kept under this name because assistant.requirements exports it.
+detect_language = statement_language
 
 
 def _alt(phrases: Iterable[str]) -> str:
@@ -329,7 +327,7 @@ def _escape_clause(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]:
 _OPEN_EN = re.compile(r"(?<![A-Za-z])etc\b\.?(?:\s*[.…]+)?|" + _alt(en.OPEN_ENDED[2:]), re.IGNORECASE)
 _OPEN_ZH = re.compile(_alt(zh.OPEN_ENDED))
 _DENG = re.compile(
-    rf"(?<=[\u4e00-\u9fffA-Za-z0-9)）\]】])(?<![{zh.DENG_PREV_EXCLUDE}])等(?![等{zh.DENG_NEXT_EXCLUDE}])"
+    rf"(?<=[{HAN_RANGES}A-Za-z0-9)）\]】])(?<![{zh.DENG_PREV_EXCLUDE}])等(?![等{zh.DENG_NEXT_EXCLUDE}])"
 )
 _LIST_SEPARATOR = re.compile(r"[、,，/]|和|及|与|或")
 
@@ -408,7 +406,8 @@ _BY_ACTOR = re.compile(
     re.IGNORECASE,
 )
 _ZH_BEI = re.compile(
-    rf"被\s*([\u4e00-\u9fff]{{0,4}}?)(?:{_alt(zh.ACTION_VERBS)}|[\u4e00-\u9fff](?=[，。；,;]|$))(?![员人者方端部组师长])"
+    rf"被\s*([{HAN_RANGES}]{{0,4}}?)(?:{_alt(zh.ACTION_VERBS)}|[{HAN_RANGES}](?=[，。；,;]|$))"
+    r"(?![员人者方端部组师长])"
 )
 _ZH_VAGUE_ACTOR = re.compile(r"由(?:相关|有关)?(?:人员|专人|部门|单位|方面)(?:负责)?(?:进行)?")
 _LATIN_ACTOR = re.compile(r"[A-Z]{2,}[A-Za-z0-9]*|[A-Z][a-z]+[A-Z][A-Za-z]+")
@@ -442,7 +441,7 @@ def _passive_no_actor(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]
     if hits or ctx.language != "zh":
         return hits
     # "数据应定期同步": a subject exists, but it is a data object, not a system or a role.
-    first = next((u for u in ctx.modals if u.strength in ("strong", "neutral") and _CJK.search(u.word)), None)
+    first = next((u for u in ctx.modals if u.strength in ("strong", "neutral") and HAN.search(u.word)), None)
     if first is None:
         return hits
     cs, _ = _clause_bounds(ctx.text, first.start)
@@ -459,7 +458,7 @@ def _passive_no_actor(ctx: _Ctx) -> list[tuple[str, list[str], tuple[int, int]]]
         return hits
     if _ZH_METRIC.search(subject):
         return hits
-    if not _CJK.search(subject):
+    if not HAN.search(subject):
         return hits
     return [("passive_no_actor", [subject], (cs + ctx.text[cs:].find(subject), first.start))]
 
@@ -510,7 +509,7 @@ def _is_id_number(text: str, m: re.Match[str]) -> bool:
     if (
         "." in m.group()
         and m.start() > 0
-        and (text[m.start() - 1].isalpha() or _CJK.match(text[m.start() - 1]))
+        and (text[m.start() - 1].isalpha() or HAN.match(text[m.start() - 1]))
     ):
         return True  # 等保2.0, MQTT3.1: a version glued to a name
     if "." in m.group() and re.search(r"\b[A-Z][A-Za-z]+\s$", lead):
@@ -652,7 +651,7 @@ DETECTORS: tuple[Detector, ...] = (
 
 def detect(text: str, language: str | None = None) -> list[Finding]:
     """All findings for one requirement statement, ordered by position."""
-    lang = language or detect_language(text)
+    lang = language or statement_language(text)
     ctx = _Ctx(
         text=text,
         language=lang,

@@ -12,6 +12,7 @@ import zlib
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, NameObject
 
+from assistant.language import WIDE
 from ingest.readers.base import ReadResult, Segment, UnreadableFile, find_date, first_lines, short_cause
 
 log = logging.getLogger(__name__)
@@ -180,20 +181,19 @@ def _page_text(reader: PdfReader, index: int) -> str:
 
 # --- Normalisation ---------------------------------------------------------------------------------------
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
 _SENTENCE_END = "。！？；：!?;:"
 _HYPHEN_END = re.compile(r"[A-Za-z]{2}-$")
 
 
 def _width(line: str) -> int:
-    return sum(2 if _CJK_CHAR.match(c) else 1 for c in line)
+    """Line width in columns: a WIDE character (hanzi, CJK punctuation, a full-width form) fills two."""
+    return sum(2 if WIDE.match(c) else 1 for c in line)
 
 
 def normalise_pdf_text(text: str) -> str:
     """Join words hyphenated across lines and Chinese sentences wrapped across lines; keep paragraphs."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    cjk_widths = sorted(_width(line.strip()) for line in lines if _CJK_CHAR.search(line))
+    cjk_widths = sorted(_width(line.strip()) for line in lines if WIDE.search(line))
     # A wrapped line runs to the margin; a short line before a CJK line is a heading or a line end.
     full = cjk_widths[int(len(cjk_widths) * 0.9)] if len(cjk_widths) >= 4 else 0
     out: list[str] = []
@@ -209,9 +209,9 @@ def normalise_pdf_text(text: str) -> str:
                 out[-1], last_physical = prev[:-1] + nxt, line
                 continue
             if (
-                _CJK_CHAR.match(prev[-1])
+                WIDE.match(prev[-1])
                 and prev[-1] not in _SENTENCE_END
-                and _CJK_CHAR.match(nxt[0])
+                and WIDE.match(nxt[0])
                 and _width(last_physical.strip()) >= 0.6 * full
             ):
                 out[-1], last_physical = prev + nxt, line
