@@ -22,7 +22,7 @@ from assistant.qa.citations import EmbedFn, check_support
 from assistant.qa.models import PassageLike
 from assistant.qa.pipeline import format_passages
 from assistant.requirements import check_statement
-from assistant.text import question_language
+from assistant.language import question_language
 
 MAX_ROUNDS = 5
 # What an analysis stores besides its statement (FiveWhyOutcome.as_result): the CLI prints these as JSON.

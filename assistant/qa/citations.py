@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.text import cjk_ratio, tokenize
+from assistant.language import question_language
+from assistant.text import tokenize
 
 _MARKER = re.compile(r"\s*\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+|\n+")
@@ -92,7 +93,7 @@ def check_support(
         similarity = float(sims.max())
         if overlap < min_overlap:
             best = sentences[int(sims.argmax())]
-    cross = (cjk_ratio(claim) >= 0.3) != (cjk_ratio(passage) >= 0.3)
+    cross = question_language(claim) != question_language(passage)
     by_meaning = similarity is not None and similarity >= min_similarity
     new_words = claim_tokens - content_tokens(question) if question else set()
     answer_ok = cross or not new_words or len(new_words & passage_tokens) / len(new_words) >= min_new_words

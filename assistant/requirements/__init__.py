@@ -5,6 +5,8 @@ Pure functions over text; no LLM, no database. ``check_text`` runs the whole pip
 
 from __future__ import annotations
 
+from assistant.language import statement_language
+
 from .classify import Embeds, classify
 from .consistency import find_contradictions, find_duplicates
 from .extract import extract_requirements
@@ -16,7 +18,7 @@ from .models import (
     RequirementStatement,
 )
 from .rewrite import suggest_rewrite
-from .rules import RULES, Rule, detect, detect_language, find_modals
+from .rules import RULES, Rule, detect, find_modals
 from .scoring import score
 
 __all__ = [
@@ -31,7 +33,6 @@ __all__ = [
     "check_text",
     "classify",
     "detect",
-    "detect_language",
     "extract_requirements",
     "find_contradictions",
     "find_duplicates",
@@ -54,7 +55,7 @@ def check_statement(
 
     ``context`` is the lead-in a list item hangs from ("The system shall:"); its modal counts for the item.
     """
-    lang = language if language in ("zh", "en") else detect_language(text)
+    lang = language if language in ("zh", "en") else statement_language(text)
     kind, quality_class, confidence = classify(text, embed=embed)
     findings = detect(text, lang)
     if context and find_modals(context):

@@ -161,11 +161,6 @@ _SPECIFIC_RULES = frozenset(
 
 _CLAUSE_BREAK = re.compile(r"[,;:，；：。！？!?]")
 
-# A statement's language ('zh' or 'en'), picking the rules and lexicon that check it. It is not
-# assistant.text.detect_language, which judges whole documents (with 'mixed'); see assistant.language for why
-# the two cut-offs differ. Kept under this name because assistant.requirements exports it.
-detect_language = statement_language
-
 
 def _alt(phrases: Iterable[str]) -> str:
     """Regex alternation, longest first, spaces matching any whitespace, Latin edges bounded."""

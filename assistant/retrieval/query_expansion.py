@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Protocol
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
+from assistant.language import QUESTION_ZH_MIN_SHARE, cjk_ratio, question_language
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
 from assistant.providers.settings import StructuredMethod
-from assistant.text import cjk_ratio, question_language
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -52,7 +52,8 @@ def plausible_translation(source: str, translation: str, target: str) -> bool:
     if len(text) > 4 * len(source) + 40:
         return False
     ratio = cjk_ratio(text)
-    return ratio >= 0.3 if target == "zh" else ratio <= 0.5
+    # English output may keep names and terms in hanzi, so it is only refused when it is mostly Chinese.
+    return ratio >= QUESTION_ZH_MIN_SHARE if target == "zh" else ratio <= 0.5
 
 
 class QueryTranslator:
