@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     return app
 
 
+app: FastAPI  # built on first access, by __getattr__ below
+
+
 def _app_from_env() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     return create_app()

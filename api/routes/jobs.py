@@ -18,7 +18,7 @@ def job_public(session: SessionDep, job: Job) -> JobPublic:
     return JobPublic(
         job_id=job.id,
         project_id=job.project_id,
-        status=job.status,  # type: ignore[arg-type]
+        status=job.status,
         progress=round(done / len(files), 4) if files else 1.0,
         done=done,
         total=len(files),

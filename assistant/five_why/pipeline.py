@@ -15,6 +15,7 @@ from assistant.five_why.schemas import (
     WhyCitation,
     WhyStep,
 )
+from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
 from assistant.providers.settings import StructuredMethod
@@ -22,7 +23,6 @@ from assistant.qa.citations import EmbedFn, check_support
 from assistant.qa.models import PassageLike
 from assistant.qa.pipeline import format_passages
 from assistant.requirements import check_statement
-from assistant.language import question_language
 
 MAX_ROUNDS = 5
 # What an analysis stores besides its statement (FiveWhyOutcome.as_result): the CLI prints these as JSON.

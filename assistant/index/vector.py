@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from assistant.errors import ConflictError, ProviderUnavailableError
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Metadata
 
     from assistant.providers.embeddings import NamedEmbeddings
 
@@ -70,7 +71,9 @@ class VectorIndex:
         try:
             for i in range(0, len(ids), 1000):
                 col.upsert(
-                    ids=ids[i : i + 1000], embeddings=vectors[i : i + 1000], metadatas=metadatas[i : i + 1000]
+                    ids=ids[i : i + 1000],
+                    embeddings=vectors[i : i + 1000],
+                    metadatas=cast("list[Metadata]", metadatas[i : i + 1000]),
                 )
         except Exception as exc:
             raise ProviderUnavailableError(f"the vector store failed to store chunks: {exc}") from exc
@@ -82,7 +85,7 @@ class VectorIndex:
         try:
             current = col.get(ids=ids, include=["metadatas"])
             metas = [{**(m or {}), **fields} for m in current["metadatas"] or []]
-            col.update(ids=current["ids"], metadatas=metas)
+            col.update(ids=current["ids"], metadatas=cast("list[Metadata]", metas))
         except Exception as exc:
             raise ProviderUnavailableError(f"the vector store failed to update chunks: {exc}") from exc
 
@@ -114,7 +117,8 @@ class VectorIndex:
         except Exception as exc:
             raise ProviderUnavailableError(f"the vector store failed to search: {exc}") from exc
         ids = result["ids"][0] if result["ids"] else []
-        distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
+        found = result.get("distances")
+        distances = found[0] if found else [1.0] * len(ids)
         return [VectorHit(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
 
     def count(self, project_id: str) -> int:

@@ -6,11 +6,13 @@ import contextlib
 import ctypes
 import hashlib
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from pydantic import SecretStr
 
 from assistant.errors import ProviderUnavailableError
 from assistant.providers.settings import EmbeddingsProvider, LocalEmbeddingModel
@@ -22,10 +24,13 @@ if TYPE_CHECKING:
 
 
 _blas_lock = threading.Lock()
-_blas_setters: tuple[object, object] | None | bool = False  # False: not looked up yet; None: none found
+# numpy's OpenBLAS (set, get) thread-count functions: looked up once; None when there are none.
+ThreadSetters = tuple[Callable[[int], object], Callable[[], int]]
+_blas_setters: ThreadSetters | None = None
+_blas_looked_up = False
 
 
-def _openblas_thread_setters() -> tuple[object, object] | None:
+def _openblas_thread_setters() -> ThreadSetters | None:
     """numpy's bundled OpenBLAS (set, get) thread-count functions, found in the loaded libraries (Linux)."""
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
@@ -53,7 +58,7 @@ def blas_threads(n: int) -> Iterator[None]:
     installed, so OpenBLAS ran one thread per core whatever ``threads`` said; on a busy machine (the local LLM
     uses ``llm_threads`` cores too) its threads spin waiting for each other and embedding gets several times
     slower. Without threadpoolctl, numpy's bundled OpenBLAS is told directly; with another BLAS, nothing."""
-    global _blas_setters
+    global _blas_setters, _blas_looked_up
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -63,19 +68,19 @@ def blas_threads(n: int) -> Iterator[None]:
             yield
         return
     with _blas_lock:
-        if _blas_setters is False:
-            _blas_setters = _openblas_thread_setters()
+        if not _blas_looked_up:
+            _blas_setters, _blas_looked_up = _openblas_thread_setters(), True
         setters = _blas_setters
     if not setters:
         yield
         return
     setter, getter = setters
-    before = getter()  # type: ignore[operator]
-    setter(n)  # type: ignore[operator]
+    before = getter()
+    setter(n)
     try:
         yield
     finally:
-        setter(before)  # type: ignore[operator]
+        setter(before)
 
 
 class NamedEmbeddings(Embeddings):
@@ -208,9 +213,9 @@ class OpenAICompatibleEmbeddings(NamedEmbeddings):
         self.name = f"openai:{model}"
         self._inner = OpenAIEmbeddings(
             model=model,
-            base_url=base_url,
-            api_key=api_key or "not-needed",  # type: ignore[arg-type]
-            timeout=timeout,
+            openai_api_base=base_url,
+            openai_api_key=SecretStr(api_key or "not-needed"),
+            request_timeout=timeout,
             # Non-OpenAI servers reject pre-tokenised input; send plain strings.
             check_embedding_ctx_length=False,
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from assistant.errors import ModelOutputError, ProviderUnavailableError
 from assistant.providers.settings import LLMProvider, StructuredMethod
@@ -33,7 +33,7 @@ def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = No
                 llama_server = LlamaServer(settings)
             return ChatOpenAI(
                 base_url=llama_server.base_url(),
-                api_key=LOCAL_API_KEY,  # type: ignore[arg-type]
+                api_key=SecretStr(LOCAL_API_KEY),
                 model=settings.llm.model,
                 temperature=settings.llm.temperature,
                 timeout=settings.llm.timeout_s,
@@ -44,7 +44,7 @@ def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = No
 
             return ChatOpenAI(
                 base_url=settings.llm.base_url,
-                api_key=settings.llm.api_key or "not-needed",  # type: ignore[arg-type]
+                api_key=SecretStr(settings.llm.api_key or "not-needed"),
                 model=settings.llm.model,
                 temperature=settings.llm.temperature,
                 timeout=settings.llm.timeout_s,

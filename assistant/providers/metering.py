@@ -29,9 +29,10 @@ class TokenMeter(BaseCallbackHandler):
             for gen in generations:
                 if not (isinstance(gen, ChatGeneration) and isinstance(gen.message, AIMessage)):
                     continue
-                usage = gen.message.usage_metadata or {}
-                self.prompt_tokens += int(usage.get("input_tokens", 0))
-                self.completion_tokens += int(usage.get("output_tokens", 0))
+                usage = gen.message.usage_metadata
+                if usage:
+                    self.prompt_tokens += int(usage.get("input_tokens", 0))
+                    self.completion_tokens += int(usage.get("output_tokens", 0))
 
 
 # langchain adds the handler of this variable to every model call made while it is set (this thread only).

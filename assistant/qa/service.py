@@ -8,8 +8,9 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import structured_method
-from assistant.qa.models import AnswerPublic, PassageLike
+from assistant.qa.models import AnswerPublic
 from assistant.qa.pipeline import answer_question
+from assistant.retrieval.models import SearchResult
 from assistant.retrieval.relevance import is_relevant
 from assistant.settings import Settings
 
@@ -18,7 +19,7 @@ def ask_project(
     question: str,
     *,
     llm: BaseChatModel,
-    search: Callable[[str], Sequence[PassageLike]],
+    search: Callable[[str], Sequence[SearchResult]],
     embeddings: NamedEmbeddings,
     settings: Settings,
 ) -> AnswerPublic:

@@ -64,8 +64,8 @@ def check_statement(
     return CheckedRequirement(
         id=id,
         text=text,
-        language=lang,  # type: ignore[arg-type]
-        kind=kind,  # type: ignore[arg-type]
+        language=lang,
+        kind=kind,
         quality_class=quality_class,
         confidence=confidence,
         score=score(findings),

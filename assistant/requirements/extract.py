@@ -468,8 +468,8 @@ def _statement(
         id=ident,
         text=body,
         span=(a, b),
-        language=statement_language(body),  # type: ignore[arg-type]
-        origin=origin,  # type: ignore[arg-type]
+        language=statement_language(body),
+        origin=origin,
         context=context,
         source=dict(source) if source else None,
     )

@@ -172,7 +172,8 @@ class _Numbering:
             i = int(m.group(1)) - 1
             if i not in lvls:
                 return ""
-            n = counters[i] if counters[i] is not None else self._start(lvls, i, overrides)
+            current = counters[i]
+            n = current if current is not None else self._start(lvls, i, overrides)
             lvl_fmt = "decimal" if legal else (_val(lvls[i].find(_W + "numFmt")) or "decimal")
             return _format_number(n, lvl_fmt)
 

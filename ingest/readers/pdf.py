@@ -8,6 +8,8 @@ import io
 import logging
 import re
 import zlib
+from collections.abc import Mapping
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, NameObject
@@ -282,7 +284,7 @@ def read_pdf(data: bytes) -> ReadResult:
         which = "the only page has no" if count == 1 else f"none of the {count} pages has"
         raise UnreadableFile(f"no text layer, OCR needed: {which} extractable text")
     try:
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
     except Exception:
         info = {}
     metadata = {

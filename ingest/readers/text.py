@@ -23,8 +23,8 @@ def decode_text(data: bytes) -> tuple[str, str, list[str]]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(codec.removesuffix("-sig"), errors="replace"), codec, []
-    if (codec := utf16_without_bom(data[:1024])) is not None:
-        return data.decode(codec, errors="replace"), codec, []
+    if (utf16 := utf16_without_bom(data[:1024])) is not None:
+        return data.decode(utf16, errors="replace"), utf16, []
     if looks_binary(data):
         raise UnreadableFile("binary content, not text")
     for codec in ("utf-8", "gb18030"):  # gb18030 is a superset of GBK and GB2312

@@ -33,7 +33,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_background_tasks_queue_status", "background_tasks", ["queue", "status"])
     jobs = sa.table(
-        "jobs", sa.column("id", sa.String), sa.column("status", sa.String), sa.column("created_at", sa.DateTime)
+        "jobs",
+        sa.column("id", sa.String),
+        sa.column("status", sa.String),
+        sa.column("created_at", sa.DateTime),
     )
     bind = op.get_bind()
     unfinished = bind.execute(
