@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -25,13 +26,11 @@ LOCAL_API_KEY = "local-no-key"
 def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = None) -> BaseChatModel:
     match settings.llm.provider:
         case LLMProvider.local:
-            from langchain_openai import ChatOpenAI
-
             if llama_server is None:
                 from assistant.providers.llama_server import LlamaServer
 
                 llama_server = LlamaServer(settings)
-            return ChatOpenAI(
+            return _llama_chat_model_class()(
                 base_url=llama_server.base_url(),
                 api_key=SecretStr(LOCAL_API_KEY),
                 model=settings.llm.model,
@@ -54,6 +53,24 @@ def make_chat_model(settings: Settings, *, llama_server: LlamaServer | None = No
             from assistant.providers.fakes import ScriptedChatModel
 
             return ScriptedChatModel()
+
+
+@lru_cache(maxsize=1)
+def _llama_chat_model_class() -> type[BaseChatModel]:
+    from langchain_openai import ChatOpenAI
+
+    class LlamaCppChatOpenAI(ChatOpenAI):
+        """ChatOpenAI for llama-cpp-python's server, which reads ``max_tokens`` and ignores the
+        ``max_completion_tokens`` ChatOpenAI sends: without this, an output cap never reached the local model
+        and a capped call wrote until the context was full."""
+
+        def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            if "max_completion_tokens" in payload:
+                payload["max_tokens"] = payload.pop("max_completion_tokens")
+            return payload
+
+    return LlamaCppChatOpenAI
 
 
 def structured_method(settings: Settings) -> StructuredMethod:
