@@ -146,27 +146,12 @@ def ingest_file(
     """Ingest one non-archive file. Never raises for a bad file: the outcome carries the reason.
     ``force`` re-reads unchanged bytes (re-indexing after a change of chunking or embeddings)."""
     sha = sha256_hex(data)
-    with transaction(ingestor.sessions) as session:
-        existing = documents.find_document(session, project_id=project_id, file_name=file_name)
-        if (
-            not force
-            and existing is not None
-            and existing.sha256 == sha
-            and existing.status == DocumentStatus.indexed.value
-        ):
-            if doc_type is not None and existing.doc_type != doc_type.value:
-                existing.doc_type, existing.doc_type_overridden = doc_type.value, True
-                retag(ingestor, session, existing)
-            return FileOutcome(file_name, FileStatus.unchanged, document_id=existing.id)
+    if (unchanged := _unchanged_outcome(ingestor, project_id, file_name, sha, doc_type, force)) is not None:
+        return unchanged
     if on_status:
         on_status(FileStatus.reading)
     try:
-        result = read_document(file_name, data, ingestor.limits)
-        prepared = prepare_chunks(
-            result, size=ingestor.settings.ingest.chunk_size, overlap=ingestor.settings.ingest.chunk_overlap
-        )
-        if not prepared:
-            raise UnreadableFile("no text found in the file")
+        result, prepared = _read_and_split(ingestor, file_name, data)
     except UnreadableFile as exc:
         return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
     try:
@@ -177,15 +162,66 @@ def ingest_file(
     except AssistantError as exc:
         return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
     outcome = FileOutcome(file_name, FileStatus.indexed, document_id=doc_id)
+    _run_indexed_hooks(ingestor, project_id, doc_id)
+    outcome.children.extend(_ingest_attachments(ingestor, project_id, file_name, result, doc_id))
+    return outcome
+
+
+def _unchanged_outcome(
+    ingestor: Ingestor,
+    project_id: str,
+    file_name: str,
+    sha: str,
+    doc_type: DocumentType | None,
+    force: bool,
+) -> FileOutcome | None:
+    """The outcome for bytes already indexed under this name (a new type given for them is applied in
+    place), or ``None`` when the file has to be read."""
+    with transaction(ingestor.sessions) as session:
+        existing = documents.find_document(session, project_id=project_id, file_name=file_name)
+        if (
+            force
+            or existing is None
+            or existing.sha256 != sha
+            or existing.status != DocumentStatus.indexed.value
+        ):
+            return None
+        if doc_type is not None and existing.doc_type != doc_type.value:
+            existing.doc_type, existing.doc_type_overridden = doc_type.value, True
+            retag(ingestor, session, existing)
+        return FileOutcome(file_name, FileStatus.unchanged, document_id=existing.id)
+
+
+def _read_and_split(
+    ingestor: Ingestor, file_name: str, data: bytes
+) -> tuple[ReadResult, list[PreparedChunk]]:
+    """Raises ``UnreadableFile`` for a file that cannot be read or holds no text."""
+    result = read_document(file_name, data, ingestor.limits)
+    prepared = prepare_chunks(
+        result, size=ingestor.settings.ingest.chunk_size, overlap=ingestor.settings.ingest.chunk_overlap
+    )
+    if not prepared:
+        raise UnreadableFile("no text found in the file")
+    return result, prepared
+
+
+def _run_indexed_hooks(ingestor: Ingestor, project_id: str, doc_id: str) -> None:
     for hook in ingestor.on_indexed:
         try:
             hook(project_id, doc_id)
         except Exception:  # derived data (requirements, risks) must never cost the document itself
             log.exception("post-index step %s failed for %s", getattr(hook, "__name__", hook), doc_id)
+
+
+def _ingest_attachments(
+    ingestor: Ingestor, project_id: str, file_name: str, result: ReadResult, doc_id: str
+) -> list[FileOutcome]:
+    """Each attachment is ingested as a child document named ``<file_name>/<attachment>``."""
+    outcomes: list[FileOutcome] = []
     for attachment in result.attachments:
         if PurePosixPath(attachment.file_name.lower()).suffix in _IMAGE_SUFFIXES:
             continue  # signature logos and inline pictures carry no text worth indexing
-        outcome.children.extend(
+        outcomes.extend(
             ingest_any(
                 ingestor,
                 project_id=project_id,
@@ -194,7 +230,7 @@ def ingest_file(
                 parent_id=doc_id,
             )
         )
-    return outcome
+    return outcomes
 
 
 def ingest_any(
@@ -256,11 +292,52 @@ def _write(
     doc_type: DocumentType | None,
     parent_id: str | None,
 ) -> str:
+    """Index a read file as its document's new version. The order makes the swap atomic: the new chunk rows
+    (the keyword index) are written inactive, then the vectors; only then does one commit make the new version
+    the active one, and the old version is dropped after. A failure before that commit leaves readers on the
+    old version, with the new rows removed."""
     full_text = "\n".join(s.text for s in result.segments)
-    original = original_path(ingestor.settings, project_id, file_name, sha)
+    _keep_original(ingestor.settings, project_id, file_name, sha, data)
+    staged = _stage_chunks(ingestor, project_id, file_name, sha, full_text, result, prepared, doc_type)
+    ingested_at = utcnow()
+    meta = _vector_metadata(project_id, file_name, result, staged, ingested_at)
+    _add_vectors_or_unstage(ingestor, project_id, staged, vectors, meta)
+    _activate(ingestor, staged, sha, data, full_text, file_name, result, parent_id, ingested_at)
+    if staged.old_version and staged.old_version != staged.version:
+        _drop_version(ingestor, project_id, staged.doc_id, staged.old_version)
+    return staged.doc_id
+
+
+@dataclass
+class _Staged:
+    """A new version's chunk rows, committed but not yet active: readers still see the old version."""
+
+    doc_id: str
+    old_version: str | None
+    version: str
+    doc_type: DocumentType
+    overridden: bool
+    rows: list[Chunk]
+
+
+def _keep_original(settings: Settings, project_id: str, file_name: str, sha: str, data: bytes) -> None:
+    original = original_path(settings, project_id, file_name, sha)
     original.parent.mkdir(parents=True, exist_ok=True)
     if not original.exists():
         original.write_bytes(data)
+
+
+def _stage_chunks(
+    ingestor: Ingestor,
+    project_id: str,
+    file_name: str,
+    sha: str,
+    full_text: str,
+    result: ReadResult,
+    prepared: list[PreparedChunk],
+    doc_type: DocumentType | None,
+) -> _Staged:
+    """Register the document if new and write the new version's chunk rows, in one transaction."""
     with transaction(ingestor.sessions) as session:
         doc = documents.find_document(session, project_id=project_id, file_name=file_name)
         if doc is None:
@@ -276,32 +353,42 @@ def _write(
         doc_id, old_version = doc.id, doc.active_version
         # Versions are content hashes plus a generation, so re-indexing the same bytes also swaps atomically.
         version = _next_version(sha, old_version)
-        rows = [
-            Chunk(
-                id=f"{doc_id}:{version[:16]}{version[64:]}:{i}",
-                project_id=project_id,
-                document_id=doc_id,
-                version=version,
-                position=i,
-                text=c.text,
-                tokens=" ".join(tokenize(c.text)),
-                page=c.page,
-                section=c.section,
-                char_start=c.char_start,
-                char_end=c.char_end,
-                content_hash=hashlib.sha256(c.text.encode()).hexdigest(),
-            )
-            for i, c in enumerate(prepared)
-        ]
+        rows = _chunk_rows(project_id, doc_id, version, prepared)
         chunk_store.add_chunks(session, chunks=rows)
-    ingested_at = utcnow()
-    meta = [
+    return _Staged(doc_id, old_version, version, final_type, overridden, rows)
+
+
+def _chunk_rows(project_id: str, doc_id: str, version: str, prepared: list[PreparedChunk]) -> list[Chunk]:
+    return [
+        Chunk(
+            id=f"{doc_id}:{version[:16]}{version[64:]}:{i}",
+            project_id=project_id,
+            document_id=doc_id,
+            version=version,
+            position=i,
+            text=c.text,
+            tokens=" ".join(tokenize(c.text)),
+            page=c.page,
+            section=c.section,
+            char_start=c.char_start,
+            char_end=c.char_end,
+            content_hash=hashlib.sha256(c.text.encode()).hexdigest(),
+        )
+        for i, c in enumerate(prepared)
+    ]
+
+
+def _vector_metadata(
+    project_id: str, file_name: str, result: ReadResult, staged: _Staged, ingested_at: dt.datetime
+) -> list[dict[str, object]]:
+    """What the vector store keeps beside each chunk, for filtering and display."""
+    return [
         {
             "project_id": project_id,
-            "document_id": doc_id,
-            "version": version,
+            "document_id": staged.doc_id,
+            "version": staged.version,
             "file_name": file_name,
-            "doc_type": final_type.value,
+            "doc_type": staged.doc_type.value,
             "position": r.position,
             **({"page": r.page} if r.page is not None else {}),
             **({"section": r.section[:500]} if r.section else {}),
@@ -309,27 +396,44 @@ def _write(
             "content_hash": r.content_hash,
             "ingested_at": ingested_at.isoformat(),
         }
-        for r in rows
+        for r in staged.rows
     ]
+
+
+def _add_vectors_or_unstage(
+    ingestor: Ingestor, project_id: str, staged: _Staged, vectors: np.ndarray, meta: list[dict[str, object]]
+) -> None:
+    """Add the new version's vectors; if the store refuses them, remove the staged rows and re-raise."""
     try:
-        ingestor.vectors.add(project_id, [r.id for r in rows], vectors, meta)
+        ingestor.vectors.add(project_id, [r.id for r in staged.rows], vectors, meta)
     except AssistantError:
         with transaction(ingestor.sessions) as session:
-            chunk_store.delete_chunks(session, document_id=doc_id, version=version)
+            chunk_store.delete_chunks(session, document_id=staged.doc_id, version=staged.version)
         raise
+
+
+def _activate(
+    ingestor: Ingestor,
+    staged: _Staged,
+    sha: str,
+    data: bytes,
+    full_text: str,
+    file_name: str,
+    result: ReadResult,
+    parent_id: str | None,
+    ingested_at: dt.datetime,
+) -> None:
+    """The commit that swaps versions: from here readers see the new chunks, and the document's new facts."""
     with transaction(ingestor.sessions) as session:
-        doc = session.get(Document, doc_id)
+        doc = session.get(Document, staged.doc_id)
         assert doc is not None
-        doc.sha256, doc.size, doc.active_version = sha, len(data), version
+        doc.sha256, doc.size, doc.active_version = sha, len(data), staged.version
         doc.status, doc.reason, doc.warnings = DocumentStatus.indexed.value, None, result.warnings
-        doc.doc_type, doc.doc_type_overridden = final_type.value, overridden
+        doc.doc_type, doc.doc_type_overridden = staged.doc_type.value, staged.overridden
         doc.language = detect_language(full_text)
         doc.title, doc.doc_date, doc.meta = result.title, document_date(file_name, result), result.metadata
-        doc.page_count, doc.chunk_count, doc.indexed_at = result.page_count, len(rows), ingested_at
+        doc.page_count, doc.chunk_count, doc.indexed_at = result.page_count, len(staged.rows), ingested_at
         doc.parent_id = parent_id or doc.parent_id
-    if old_version and old_version != version:
-        _drop_version(ingestor, project_id, doc_id, old_version)
-    return doc_id
 
 
 def _next_version(sha: str, old_version: str | None) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
@@ -60,7 +60,8 @@ def _public_passages(passages: Sequence[PassageLike]) -> list[PassagePublic]:
 
 def _with_budget(passages: Sequence[PassageLike], budget: int, per_passage: int) -> list[PassageLike]:
     """The small local model has a 4k context and reads ~70 tokens/s: keep the best passages that fit."""
-    kept, used = [], 0
+    kept: list[PassageLike] = []
+    used = 0
     for p in passages:
         cost = min(len(p.text), per_passage)
         if kept and used + cost > budget:
@@ -82,33 +83,65 @@ def answer_question(
     passage_chars: int = 800,
     max_tokens: int = 320,
 ) -> AnswerPublic:
-    started = time.perf_counter()
+    clock = _Clock(started=time.perf_counter())
     language = question_language(question)
     retrieved = list(retrieve(question))
-    retrieval_ms = _ms(started)
+    clock.retrieval_ms = _ms(clock.started)
+    if not retrieved or not is_relevant(retrieved):
+        return _refusal("no_relevant_passages", language, retrieved, clock)
+    passages = _with_budget(retrieved, context_chars, passage_chars)
+    messages = _messages(question, language, passages, passage_chars)
+    reply, clock.generation_ms = _generate(llm, messages, method=method, max_tokens=max_tokens)
+    if reply.not_found or not reply.answer.strip():
+        return _refusal("model_not_found", language, retrieved, clock)
+    return _checked_answer(reply.answer, question, language, passages, retrieved, clock, is_relevant, embed)
 
-    def refuse(reason: str, generation_ms: int = 0) -> AnswerPublic:
-        return AnswerPublic(
-            answer=REFUSALS[language],
-            refused=True,
-            refusal_reason=reason,
-            language=language,
-            citations=[],
-            citations_checked=0,
-            citations_supported=0,
-            passages=_public_passages(retrieved),
-            timing=Timing(
-                retrieval_ms=retrieval_ms,
-                generation_ms=generation_ms,
-                checking_ms=0,
-                total_ms=_ms(started),
-            ),
+
+@dataclass
+class _Clock:
+    """The phases' durations so far; every answer's total counts from the start of retrieval."""
+
+    started: float
+    retrieval_ms: int = 0
+    generation_ms: int = 0
+
+    def timing(self, checking_ms: int = 0) -> Timing:
+        return Timing(
+            retrieval_ms=self.retrieval_ms,
+            generation_ms=self.generation_ms,
+            checking_ms=checking_ms,
+            total_ms=_ms(self.started),
         )
 
-    if not retrieved or not is_relevant(retrieved):
-        return refuse("no_relevant_passages")
-    passages = _with_budget(retrieved, context_chars, passage_chars)
-    messages = [
+
+def _refusal(
+    reason: str,
+    language: str,
+    retrieved: Sequence[PassageLike],
+    clock: _Clock,
+    unsupported: list[str] | None = None,
+) -> AnswerPublic:
+    """The fixed refusal text, with every retrieved passage (not only those that fit the budget) for reference."""
+    out = AnswerPublic(
+        answer=REFUSALS[language],
+        refused=True,
+        refusal_reason=reason,
+        language=language,
+        citations=[],
+        citations_checked=0,
+        citations_supported=0,
+        passages=_public_passages(retrieved),
+        timing=clock.timing(),
+    )
+    if unsupported is not None:
+        out.unsupported_sentences = unsupported
+    return out
+
+
+def _messages(
+    question: str, language: str, passages: Sequence[PassageLike], passage_chars: int
+) -> list[BaseMessage]:
+    return [
         SystemMessage(render_prompt("qa_system", language)),
         HumanMessage(
             render_prompt(
@@ -119,30 +152,44 @@ def answer_question(
             )
         ),
     ]
+
+
+def _generate(
+    llm: BaseChatModel, messages: list[BaseMessage], *, method: StructuredMethod, max_tokens: int
+) -> tuple[ModelAnswer, int]:
+    """The model's structured reply and the milliseconds the call took."""
     if hasattr(llm, "max_tokens"):
         llm = llm.model_copy(update={"max_tokens": max_tokens})
-    gen_started = time.perf_counter()
+    started = time.perf_counter()
     reply = ask_structured(llm, ModelAnswer, messages, method=method)
-    generation_ms = _ms(gen_started)
-    if reply.not_found or not reply.answer.strip():
-        return refuse("model_not_found", generation_ms)
+    return reply, _ms(started)
 
+
+def _checked_answer(
+    answer: str,
+    question: str,
+    language: str,
+    passages: Sequence[PassageLike],
+    retrieved: Sequence[PassageLike],
+    clock: _Clock,
+    is_relevant: Callable[[Sequence[PassageLike]], bool],
+    embed: EmbedFn | None,
+) -> AnswerPublic:
+    """The model's answer with its citations checked, or a refusal when nothing in it holds."""
     check_started = time.perf_counter()
     # A passage the relevance model would not answer from cannot back a claim either: the small model, given
     # one relevant passage, will still take its answer from an unrelated one beside it.
     usable = [is_relevant([p]) for p in passages]
     citations, unsupported, sentences, supported = _check_claims(
-        reply.answer, question, passages, embed, language, usable
+        answer, question, passages, embed, language, usable
     )
     if not any(c.supported for c in citations):
         # Nothing the model said could be tied to a passage: refusing beats an uncheckable answer.
-        out = refuse("no_supported_claims", generation_ms)
-        out.unsupported_sentences = unsupported
-        return out
+        return _refusal("no_supported_claims", language, retrieved, clock, unsupported)
     if restates_question(question, supported):
         # "X is abbreviated as X[1]": supported, because the passage names X, yet it says nothing new. The small
         # model writes such echoes when the passages lack the answer.
-        return refuse("answer_restates_question", generation_ms)
+        return _refusal("answer_restates_question", language, retrieved, clock)
     return AnswerPublic(
         answer="".join(sentences).strip(),
         refused=False,
@@ -152,12 +199,7 @@ def answer_question(
         citations_supported=sum(c.supported for c in citations),
         unsupported_sentences=unsupported,
         passages=_public_passages(passages),
-        timing=Timing(
-            retrieval_ms=retrieval_ms,
-            generation_ms=generation_ms,
-            checking_ms=_ms(check_started),
-            total_ms=_ms(started),
-        ),
+        timing=clock.timing(checking_ms=_ms(check_started)),
     )
 
 
@@ -165,6 +207,9 @@ def restates_question(question: str, supported_sentences: Sequence[str]) -> bool
     """True when no supported sentence holds a content word (or number) the question does not already hold."""
     asked = content_tokens(question)
     return not any(content_tokens(s) - asked for s in supported_sentences)
+
+
+SupportOf = Callable[[str, int], Support]
 
 
 def _check_claims(
@@ -191,48 +236,60 @@ def _check_claims(
     for claim in split_claims(answer):
         if not claim.text:
             continue
-        candidates = [n for n in claim.cited if 1 <= n <= len(passages)]
-        checked = [(n, support_of(claim.text, n)) for n in candidates]
-        if not any(s.supported for _, s in checked):
-            # A missing or wrong number: credit the passage that does support the sentence, if any.
-            best = max(
-                ((n, support_of(claim.text, n)) for n in range(1, len(passages) + 1)),
-                key=lambda x: (x[1].supported, x[1].overlap, x[1].similarity or 0.0),
-            )
-            if best[1].supported:
-                checked.append(best)
         markers = []
-        for n, support in checked:
-            p = passages[n - 1]
-            cite = by_chunk.get(p.chunk_id)
-            if cite is None:
-                cite = Citation(
-                    n=len(by_chunk) + 1,
-                    document_id=p.document_id,
-                    file_name=p.file_name,
-                    page=p.page,
-                    section=p.section,
-                    quote=support.quote,
-                    supported=support.supported,
-                    chunk_id=p.chunk_id,
-                )
-                by_chunk[p.chunk_id] = cite
-            else:
-                cite.supported = cite.supported or support.supported
+        for n, support in _claim_support(claim.text, claim.cited, len(passages), support_of):
+            cite = _cite(by_chunk, passages[n - 1], support)
             if support.supported:
                 markers.append(f"[{cite.n}]")
-        text = strip_markers(claim.raw).strip()
-        end = re.search(r"[。！？；.!?;]+$", text)
-        body, stop = (text[: end.start()], end.group(0)) if end else (text, "")
-        if markers:
-            supported.append(claim.text)
-            sentences.append(
-                body + "".join(dict.fromkeys(markers)) + stop + ("" if language == "zh" else " ")
-            )
-        else:
-            unsupported.append(claim.text)
-            sentences.append(body + UNSUPPORTED_FLAG[language] + stop + ("" if language == "zh" else " "))
+        sentences.append(_marked_sentence(claim.raw, markers, language))
+        (supported if markers else unsupported).append(claim.text)
     return list(by_chunk.values()), unsupported, sentences, supported
+
+
+def _claim_support(
+    text: str, cited: Sequence[int], passage_count: int, support_of: SupportOf
+) -> list[tuple[int, Support]]:
+    """The claim's own citations, checked; when none holds, the passage that supports it best, if one does."""
+    checked = [(n, support_of(text, n)) for n in cited if 1 <= n <= passage_count]
+    if not any(s.supported for _, s in checked):
+        # A missing or wrong number: credit the passage that does support the sentence, if any.
+        best = max(
+            ((n, support_of(text, n)) for n in range(1, passage_count + 1)),
+            key=lambda x: (x[1].supported, x[1].overlap, x[1].similarity or 0.0),
+        )
+        if best[1].supported:
+            checked.append(best)
+    return checked
+
+
+def _cite(by_chunk: dict[str, Citation], p: PassageLike, support: Support) -> Citation:
+    """The passage's citation, numbered on first use; one supported use makes it supported."""
+    cite = by_chunk.get(p.chunk_id)
+    if cite is None:
+        cite = Citation(
+            n=len(by_chunk) + 1,
+            document_id=p.document_id,
+            file_name=p.file_name,
+            page=p.page,
+            section=p.section,
+            quote=support.quote,
+            supported=support.supported,
+            chunk_id=p.chunk_id,
+        )
+        by_chunk[p.chunk_id] = cite
+    else:
+        cite.supported = cite.supported or support.supported
+    return cite
+
+
+def _marked_sentence(raw: str, markers: list[str], language: str) -> str:
+    """The sentence with the model's markers replaced by the checked ones (or the unsupported flag), placed
+    before its closing punctuation."""
+    text = strip_markers(raw).strip()
+    end = re.search(r"[。！？；.!?;]+$", text)
+    body, stop = (text[: end.start()], end.group(0)) if end else (text, "")
+    mark = "".join(dict.fromkeys(markers)) if markers else UNSUPPORTED_FLAG[language]
+    return body + mark + stop + ("" if language == "zh" else " ")
 
 
 def _ms(since: float) -> int:

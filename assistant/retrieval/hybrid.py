@@ -82,6 +82,39 @@ def gather(
     filters: SearchFilters | None = None,
     translator: Translator | None = None,
 ) -> Candidates:
+    query = _checked_query(query)
+    language = question_language(query)
+    forms = [_query_form(query, language, translated=False)]
+    with transaction(sessions) as session:
+        document_ids = _filtered_document_ids(session, project_id, filters)
+        if document_ids is not None and not document_ids:
+            return Candidates(forms=forms, embedder=vectors.embeddings.name)  # the filters leave nothing
+        languages = _languages_for_translation(session, project_id, settings, translator)
+    translation = _translated_form(query, language, languages, settings, translator)
+    if translation is not None:
+        forms.append(translation)
+
+    out = Candidates(forms=forms, embedder=vectors.embeddings.name)
+    out.vector = _vector_hits(vectors, project_id, forms, settings, document_ids)
+    with transaction(sessions) as session:
+        out.keyword, out.bigram = _keyword_hits(session, project_id, forms, settings, document_ids)
+        # Chroma may still hold chunks of a replaced version for a moment; only active ones are shown.
+        out.chunks = chunk_store.visible_chunks(
+            session, chunk_ids=_hit_ids(out.vector, out.keyword, out.bigram)
+        )
+        out.documents = _documents_of(session, out.chunks)
+    # Drop invisible vector hits before ranking, so they cannot take a rank from a visible chunk.
+    out.vector = _visible_hits(out.vector, out.chunks)
+    out.keyword = _visible_hits(out.keyword, out.chunks)
+    out.bigram = _visible_hits(out.bigram, out.chunks)
+    return out
+
+
+HitLists = list[list[tuple[str, float]]]  # per query form: (chunk_id, score), best first
+
+
+def _checked_query(query: str) -> str:
+    """The query with its whitespace collapsed; an empty or over-long one is refused."""
     query = " ".join(query.split())
     if not query:
         raise InvalidInputError("the query is empty")
@@ -89,76 +122,122 @@ def gather(
         raise InvalidInputError(
             f"the query has {len(query)} characters; at most {MAX_QUERY_CHARS} are searched"
         )
-    language = question_language(query)
-    forms = [QueryForm(query, language, False, tokenize(query), hanzi_bigrams(query))]
-    with transaction(sessions) as session:
-        document_ids: list[str] | None = None
-        if filters is not None and filters.active:
-            document_ids = chunk_store.searchable_document_ids(
-                session,
-                project_id=project_id,
-                doc_types=[t.value for t in filters.doc_types] if filters.doc_types is not None else None,
-                file_names=filters.file_names,
-                date_from=filters.date_from,
-                date_to=filters.date_to,
-                document_ids=filters.document_ids,
-            )
-            if not document_ids:
-                return Candidates(forms=forms, embedder=vectors.embeddings.name)
-        languages = (
-            chunk_store.indexed_languages(session, project_id=project_id)
-            if translator is not None and settings.translate is TranslateMode.auto
-            else set()
-        )
-    if translator is not None and wants_translation(settings.translate, language, languages):
-        target = other_language(language)
-        translation = translator.translate(query, target)
-        if translation:
-            forms.append(
-                QueryForm(translation, target, True, tokenize(translation), hanzi_bigrams(translation))
-            )
+    return query
 
-    out = Candidates(forms=forms, embedder=vectors.embeddings.name)
+
+def _query_form(text: str, language: str, *, translated: bool) -> QueryForm:
+    return QueryForm(text, language, translated, tokenize(text), hanzi_bigrams(text))
+
+
+def _filtered_document_ids(
+    session: Session, project_id: str, filters: SearchFilters | None
+) -> list[str] | None:
+    """The documents the active filters allow (possibly none); ``None`` when nothing is filtered."""
+    if filters is None or not filters.active:
+        return None
+    return chunk_store.searchable_document_ids(
+        session,
+        project_id=project_id,
+        doc_types=[t.value for t in filters.doc_types] if filters.doc_types is not None else None,
+        file_names=filters.file_names,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        document_ids=filters.document_ids,
+    )
+
+
+def _languages_for_translation(
+    session: Session, project_id: str, settings: RetrievalSettings, translator: Translator | None
+) -> set[str]:
+    """The project's languages, read only when ``auto`` translation has to decide on them."""
+    if translator is not None and settings.translate is TranslateMode.auto:
+        return chunk_store.indexed_languages(session, project_id=project_id)
+    return set()
+
+
+def _translated_form(
+    query: str,
+    language: str,
+    project_languages: set[str],
+    settings: RetrievalSettings,
+    translator: Translator | None,
+) -> QueryForm | None:
+    if translator is None or not wants_translation(settings.translate, language, project_languages):
+        return None
+    target = other_language(language)
+    translation = translator.translate(query, target)
+    return _query_form(translation, target, translated=True) if translation else None
+
+
+def _vector_hits(
+    vectors: VectorIndex,
+    project_id: str,
+    forms: list[QueryForm],
+    settings: RetrievalSettings,
+    document_ids: list[str] | None,
+) -> HitLists:
+    """Each form's nearest chunks by cosine; every form is embedded before the index is asked."""
     where = _vector_where(document_ids)
     query_vectors = [np.asarray(vectors.embeddings.embed_query(f.text), dtype=np.float32) for f in forms]
+    out: HitLists = []
     for vec in query_vectors:
         hits = vectors.query(project_id, vec, k=settings.candidates, where=where)
-        out.vector.append([(h.chunk_id, h.similarity) for h in hits])
-    with transaction(sessions) as session:
-        for form in forms:
-            hits = chunk_store.keyword_search(
+        out.append([(h.chunk_id, h.similarity) for h in hits])
+    return out
+
+
+def _keyword_hits(
+    session: Session,
+    project_id: str,
+    forms: list[QueryForm],
+    settings: RetrievalSettings,
+    document_ids: list[str] | None,
+) -> tuple[HitLists, HitLists]:
+    """Each form's word-BM25 hits and its character-pair-BM25 hits (none for a form without Chinese pairs, or
+    with the pair ranking weighted out)."""
+    keyword: HitLists = []
+    bigram: HitLists = []
+    for form in forms:
+        hits = chunk_store.keyword_search(
+            session,
+            project_id=project_id,
+            query=form.text,
+            k=settings.candidates,
+            document_ids=document_ids,
+        )
+        keyword.append([(h.chunk_id, h.score) for h in hits])
+        pair_hits = (
+            chunk_store.bigram_search(
                 session,
                 project_id=project_id,
                 query=form.text,
                 k=settings.candidates,
                 document_ids=document_ids,
             )
-            out.keyword.append([(h.chunk_id, h.score) for h in hits])
-            pair_hits = (
-                chunk_store.bigram_search(
-                    session,
-                    project_id=project_id,
-                    query=form.text,
-                    k=settings.candidates,
-                    document_ids=document_ids,
-                )
-                if form.pairs and settings.bigram_weight > 0
-                else []
-            )
-            out.bigram.append([(h.chunk_id, h.score) for h in pair_hits])
-        ids = list(dict.fromkeys(cid for hits in (*out.vector, *out.keyword, *out.bigram) for cid, _ in hits))
-        # Chroma may still hold chunks of a replaced version for a moment; only active ones are shown.
-        out.chunks = chunk_store.visible_chunks(session, chunk_ids=ids)
-        for chunk in out.chunks.values():
-            if chunk.document_id not in out.documents:
-                doc = session.get(Document, chunk.document_id)
-                if doc is not None:
-                    out.documents[doc.id] = doc
-    # Drop invisible vector hits before ranking, so they cannot take a rank from a visible chunk.
-    out.vector = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.vector]
-    out.keyword = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.keyword]
-    out.bigram = [[(cid, s) for cid, s in hits if cid in out.chunks] for hits in out.bigram]
-    return out
+            if form.pairs and settings.bigram_weight > 0
+            else []
+        )
+        bigram.append([(h.chunk_id, h.score) for h in pair_hits])
+    return keyword, bigram
+
+
+def _hit_ids(*lists: HitLists) -> list[str]:
+    """Every chunk id hit, once, in order of first appearance."""
+    return list(dict.fromkeys(cid for per_form in lists for hits in per_form for cid, _ in hits))
+
+
+def _documents_of(session: Session, chunks: dict[str, Chunk]) -> dict[str, Document]:
+    documents: dict[str, Document] = {}
+    for chunk in chunks.values():
+        if chunk.document_id not in documents:
+            doc = session.get(Document, chunk.document_id)
+            if doc is not None:
+                documents[doc.id] = doc
+    return documents
+
+
+def _visible_hits(lists: HitLists, visible: dict[str, Chunk]) -> HitLists:
+    return [[(cid, s) for cid, s in hits if cid in visible] for hits in lists]
 
 
 def ranked_lists(candidates: Candidates, settings: RetrievalSettings) -> list[RankedList]:
