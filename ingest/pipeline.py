@@ -19,8 +19,9 @@ from assistant.errors import AssistantError
 from assistant.index import chunks as chunk_store
 from assistant.index.vector import VectorIndex
 from assistant.jobs.models import FileStatus
+from assistant.language import detect_language
 from assistant.settings import Settings
-from assistant.text import detect_language, tokenize
+from assistant.text import tokenize
 from ingest.doctype import detect_doc_type
 from ingest.readers import (
     SUPPORTED_EXTENSIONS,

@@ -6,10 +6,12 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured
 from assistant.providers.settings import StructuredMethod
@@ -22,7 +24,6 @@ from assistant.qa.citations import (
     strip_markers,
 )
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
-from assistant.text import question_language
 
 REFUSALS = {
     "zh": "文档中没有找到这个问题的答案。以下是最接近的段落，供参考。",
@@ -58,9 +59,13 @@ def _public_passages(passages: Sequence[PassageLike]) -> list[PassagePublic]:
     ]
 
 
-def _with_budget(passages: Sequence[PassageLike], budget: int, per_passage: int) -> list[PassageLike]:
+# The passages retrieve() returns are the ones is_relevant() judges (search results in the product).
+P = TypeVar("P", bound=PassageLike)
+
+
+def _with_budget(passages: Sequence[P], budget: int, per_passage: int) -> list[P]:
     """The small local model has a 4k context and reads ~70 tokens/s: keep the best passages that fit."""
-    kept: list[PassageLike] = []
+    kept: list[P] = []
     used = 0
     for p in passages:
         cost = min(len(p.text), per_passage)
@@ -75,8 +80,8 @@ def answer_question(
     question: str,
     *,
     llm: BaseChatModel,
-    retrieve: Callable[[str], Sequence[PassageLike]],
-    is_relevant: Callable[[Sequence[PassageLike]], bool],
+    retrieve: Callable[[str], Sequence[P]],
+    is_relevant: Callable[[Sequence[P]], bool],
     embed: EmbedFn | None = None,
     method: StructuredMethod = StructuredMethod.json_object,
     context_chars: int = 2400,
@@ -169,10 +174,10 @@ def _checked_answer(
     answer: str,
     question: str,
     language: str,
-    passages: Sequence[PassageLike],
-    retrieved: Sequence[PassageLike],
+    passages: Sequence[P],
+    retrieved: Sequence[P],
     clock: _Clock,
-    is_relevant: Callable[[Sequence[PassageLike]], bool],
+    is_relevant: Callable[[Sequence[P]], bool],
     embed: EmbedFn | None,
 ) -> AnswerPublic:
     """The model's answer with its citations checked, or a refusal when nothing in it holds."""

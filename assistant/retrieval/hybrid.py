@@ -18,13 +18,14 @@ from assistant.db import transaction
 from assistant.documents.models import Chunk, Document
 from assistant.errors import InvalidInputError
 from assistant.index import chunks as chunk_store
+from assistant.language import question_language
 from assistant.retrieval.fusion import Fused, Hit, RankedList, fuse_lists, keyword_coverage
 from assistant.retrieval.models import SearchFilters, SearchResponse, SearchResult
 from assistant.retrieval.query_expansion import Translator, other_language
 from assistant.retrieval.relevance import is_relevant, relevance_model
 from assistant.retrieval.rerank import Reranker, rerank
 from assistant.retrieval.settings import RerankMode, RetrievalSettings, TranslateMode
-from assistant.text import hanzi_bigrams, question_language, tokenize
+from assistant.text import hanzi_bigrams, tokenize
 
 if TYPE_CHECKING:
     from assistant.index.vector import VectorIndex
