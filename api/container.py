@@ -17,6 +17,7 @@ from assistant.providers.embeddings import (
     make_embeddings,
 )
 from assistant.providers.llm import structured_method
+from assistant.providers.scheduler import LLMScheduler, Priority, llm_priority
 from assistant.providers.settings import EmbeddingsProvider, LLMProvider, LocalEmbeddingModel
 from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
@@ -98,15 +99,16 @@ class Container:
             )
 
     def _scan_after_indexing(self, payload: dict[str, Any]) -> None:
-        risks.scan_after_indexing(
-            chat_model=self.chat_model,
-            embeddings=self.embeddings,
-            sessions=self.sessions,
-            settings=self.settings,
-            project_id=payload["project_id"],
-            document_id=payload["document_id"],
-            transport=self.webhook_transport,
-        )
+        with llm_priority(Priority.background):  # nobody waits for it: it yields to every person
+            risks.scan_after_indexing(
+                chat_model=self.chat_model,
+                embeddings=self.embeddings,
+                sessions=self.sessions,
+                settings=self.settings,
+                project_id=payload["project_id"],
+                document_id=payload["document_id"],
+                transport=self.webhook_transport,
+            )
 
     def _extract_requirements(self, project_id: str, document_id: str) -> None:
         """Rules and the embedder, no LLM: fast enough to keep a project's requirement list current on every
@@ -129,6 +131,7 @@ class Container:
 
                     self._llama = LlamaServer(self.settings)
                 self._chat_model = make_chat_model(self.settings, llama_server=self._llama)
+            self.scheduler.attach(self._chat_model)  # every call of every pipeline passes the one gate
             return self._chat_model
 
     @cached_property
@@ -188,11 +191,22 @@ class Container:
             reranker=self.reranker,
         )
 
+    @cached_property
+    def scheduler(self) -> LLMScheduler:
+        return LLMScheduler(
+            slots=self.settings.llm.slots, interactive_wait_s=self.settings.llm.interactive_wait_s
+        )
+
     def llm_status(self) -> dict[str, object]:
+        queue = self.scheduler.status()
         return {
             "provider": self.settings.llm.provider.value,
             "model": self.settings.llm.model,
             "loaded": self._chat_model is not None,
+            "in_flight": queue.in_flight,
+            "waiting_interactive": queue.waiting_interactive,
+            "waiting_background": queue.waiting_background,
+            "average_call_s": queue.average_call_s,
         }
 
     def close(self) -> None:

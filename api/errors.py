@@ -13,6 +13,7 @@ from assistant.errors import (
     ConfigurationError,
     ConflictError,
     InvalidInputError,
+    ModelBusyError,
     ModelOutputError,
     NotFoundError,
     ProviderUnavailableError,
@@ -44,7 +45,12 @@ def install_error_handlers(app: FastAPI) -> None:
         code = status_for(exc)
         if code >= 500:
             log.warning("%s: %s", type(exc).__name__, exc)
-        return JSONResponse(status_code=code, content={"detail": str(exc), "error": type(exc).__name__})
+        content: dict[str, object] = {"detail": str(exc), "error": type(exc).__name__}
+        headers = None
+        if isinstance(exc, ModelBusyError):  # a busy model says when to come back and where the call stood
+            content["queue_position"] = exc.position
+            headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))}
+        return JSONResponse(status_code=code, content=content, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

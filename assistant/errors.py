@@ -37,3 +37,12 @@ class ProviderUnavailableError(AssistantError):
 
 class ModelOutputError(ProviderUnavailableError):
     """The LLM answered, but not with what was asked for (after the retries)."""
+
+
+class ModelBusyError(ProviderUnavailableError):
+    """The model is serving others and this call could not start within its budget (HTTP 503)."""
+
+    def __init__(self, message: str, *, position: int, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.position = position
+        self.retry_after_s = retry_after_s

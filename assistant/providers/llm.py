@@ -118,6 +118,8 @@ def ask_structured(
             runnable = llm.with_structured_output(schema, method=method.value)
             result = runnable.invoke(messages)
             return result if isinstance(result, schema) else schema.model_validate(result)
+        except ProviderUnavailableError:  # the gate refused (the model is busy): asking again will not help
+            raise
         except (ValidationError, json.JSONDecodeError, ValueError) as exc:
             last_error = exc
         except Exception as exc:

@@ -66,6 +66,19 @@ class LLMSettings(SettingsGroup):
         description="A GGUF file of your own for the local provider (default: the joined model in the cache "
         "directory).",
     )
+    slots: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Calls the model serves at once; more wait in line, a person before background work. 1 "
+        "for the local model (it serves one at a time); an OpenAI-compatible server may take more.",
+    )
+    interactive_wait_s: float = Field(
+        120.0,
+        gt=0,
+        description="How long a call a person waits for (ask, 5-Why, a rewrite) may wait for the model before "
+        "it is refused with 503, its place in the queue and an estimate.",
+    )
     context: int = Field(4096, ge=512, description="Context window of the local model (tokens).")
     threads: int = Field(2, ge=1, description="CPU threads of the local model (and of the local embedder).")
 
