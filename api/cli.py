@@ -212,7 +212,8 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
         f"[bold green]Serving on http://{host}:{port}/[/bold green]  (API docs: http://{host}:{port}/docs)"
     )
     try:
-        uvicorn.run(fastapi_app, host=host, port=port, log_level="warning")
+        # A request still running at Ctrl-C gets a second; then the lifespan stops the rest (container.close).
+        uvicorn.run(fastapi_app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
     finally:
         container.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 
     from assistant.providers.llama_server import LlamaServer
     from assistant.requirements.classify import Embed
+
+
+# Ctrl-C or SIGTERM ends the server within this (the background workers and the model server included).
+STOP_TIMEOUT_S = 4.0
 
 
 class Container:
@@ -209,9 +214,15 @@ class Container:
             "average_call_s": queue.average_call_s,
         }
 
-    def close(self) -> None:
+    def close(self, *, timeout: float = STOP_TIMEOUT_S) -> None:
+        """Stop within ``timeout``: background work first stops taking tasks, the model server ends (so a
+        call in flight fails at once instead of running on for a minute), and the workers are given what is
+        left of the time; a task they did not finish runs again at the next start."""
+        deadline = time.monotonic() + timeout
         if "background" in self.__dict__:
-            self.background.stop()
+            self.background.request_stop()
         if self._llama is not None:
-            self._llama.stop()
+            self._llama.stop(grace_s=min(2.0, timeout / 2))
+        if "background" in self.__dict__:
+            self.background.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.engine.dispose()

@@ -62,6 +62,12 @@ def finish(session: Session, *, task_id: int, error: str | None) -> None:
         task.error, task.finished_at = error, utcnow()
 
 
+def requeue(session: Session, *, task_id: int) -> None:
+    task = session.get(Task, task_id)
+    if task is not None:
+        task.status, task.started_at = TaskStatus.queued.value, None
+
+
 def requeue_interrupted(session: Session, *, queues: Iterable[str]) -> int:
     """Tasks left 'running' by a process that stopped: queued again, to run from the start."""
     result = cast(

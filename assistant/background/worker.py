@@ -82,12 +82,17 @@ class BackgroundWork:
                 self._threads[queue] = thread
                 thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Ask every worker to stop after its current task and wait up to ``timeout`` in all. A task still
-        running then is left 'running' in the database and runs again at the next start."""
+    def request_stop(self) -> None:
+        """No task starts after this; a task whose work fails from now on is queued again, not failed (the
+        server is going away, and what it stops, such as the model server, makes running tasks fail)."""
         self._stopping.set()
         for event in self._wake.values():
             event.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop every worker after its current task, waiting up to ``timeout`` in all. A task still running
+        then is left 'running' in the database and runs again at the next start."""
+        self.request_stop()
         deadline = time.monotonic() + timeout
         with self._lock:
             threads, self._threads = self._threads, {}
@@ -132,11 +137,18 @@ class BackgroundWork:
                 error = f"no handler for task {name!r} on queue {queue!r}"
             else:
                 handler(payload)
-        except Exception as exc:  # one bad task must not stop the queue
-            log.exception("background task %s (%s on %s) failed", task_id, name, queue)
+        except Exception as exc:
+            if self._stopping.is_set():
+                # The stop pulled the ground from under it (the model server ended): it did not fail, it
+                # was interrupted, and it runs again at the next start.
+                log.info("background task %s (%s on %s) interrupted by the stop", task_id, name, queue)
+                with transaction(self._sessions) as session:
+                    repo.requeue(session, task_id=task_id)
+                return True
+            log.exception("background task %s (%s on %s) failed", task_id, name, queue)  # it fails alone
             error = str(exc) or type(exc).__name__
         finally:
-            with transaction(self._sessions) as session:
-                repo.finish(session, task_id=task_id, error=error)
             self._busy[queue] = False
+        with transaction(self._sessions) as session:
+            repo.finish(session, task_id=task_id, error=error)
         return True

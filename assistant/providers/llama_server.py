@@ -114,11 +114,13 @@ class LlamaServer:
         except OSError:
             return "(no log)"
 
-    def stop(self) -> None:
+    def stop(self, grace_s: float = 2.0) -> None:
+        """End the child: SIGTERM, and SIGKILL if it has not gone within ``grace_s``."""
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             proc.terminate()
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait(timeout=5)

@@ -125,3 +125,23 @@ def test_start_can_run_some_queues_only(sessions: sessionmaker[Session]) -> None
     finally:
         work.stop()
     assert ran == ["ingest"] and statuses(sessions, "risk-scan") == ["queued"]
+
+
+def test_a_task_the_stop_interrupts_is_queued_again_not_failed(sessions: sessionmaker[Session]) -> None:
+    model_gone = threading.Event()
+    running = threading.Event()
+
+    def scan(payload: dict[str, object]) -> None:
+        running.set()
+        model_gone.wait(10)
+        raise ConnectionError("the model server went away")  # what a call in flight sees at a stop
+
+    work = BackgroundWork(sessions, poll_s=0.05)
+    work.register("risk-scan", "doc", scan)
+    work.submit("risk-scan", "doc", {})
+    work.start()
+    assert running.wait(5)
+    work.request_stop()
+    model_gone.set()
+    work.stop(timeout=5)
+    assert statuses(sessions, "risk-scan") == ["queued"]
