@@ -7,64 +7,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from api.container import Container
+from api.cli_common import ProjectOpt, console, err_console, fail, open_project
 from assistant.db import transaction
-from assistant.errors import AssistantError
-from assistant.projects import repository as projects
+from assistant.errors import AssistantError, InvalidInputError
 from assistant.risks import exports, service
 from assistant.risks import repository as repo
-from assistant.risks.lifecycle import RiskStatus
-from assistant.risks.models import RiskCategory
+from assistant.risks.filters import parse_filters
 from assistant.risks.schemas import ScanReport
-from assistant.risks.scoring import Band
-from assistant.risks.webhook import deliver_pending
-from assistant.settings import load_settings
 
 risks_app = typer.Typer(
     help="The risk register: list, show, export and scan for risks.", no_args_is_help=True
 )
 
-console = Console()
-err_console = Console(stderr=True)
-
-ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project id or name.")]
 BAND_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "green"}
-
-
-def make_container() -> Container:
-    """Replaced in tests; the real one reads ASSISTANT_* settings."""
-    return Container(load_settings())
-
-
-def _open() -> Container:
-    try:
-        return make_container()
-    except AssistantError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
-def _fail(exc: AssistantError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(1)
-
-
-def _values(
-    raw: list[str] | None, kind: type[RiskStatus] | type[RiskCategory] | type[Band]
-) -> tuple[str, ...]:
-    out = []
-    for value in raw or []:
-        for v in value.split(","):
-            if v.strip():
-                try:
-                    out.append(kind(v.strip()).value)
-                except ValueError:
-                    allowed = ", ".join(m.value for m in kind)
-                    raise typer.BadParameter(f"{v!r}: use one of {allowed}") from None
-    return tuple(out)
 
 
 def _query(
@@ -77,16 +34,20 @@ def _query(
     sort: str,
     limit: int,
 ) -> repo.RiskQuery:
-    return repo.RiskQuery(
-        statuses=_values(status, RiskStatus),
-        categories=_values(category, RiskCategory),
-        bands=tuple(Band(b) for b in _values(band, Band)),
-        owner=owner,
-        overdue=overdue,
-        document_id=document,
-        sort=sort,
-        limit=limit,
-    )
+    """The filter options as the route reads its query parameters; a bad value is a usage error (exit 2)."""
+    try:
+        return parse_filters(
+            status=status,
+            category=category,
+            band=band,
+            owner=owner,
+            overdue=overdue,
+            document_id=document,
+            sort=sort,
+            limit=limit,
+        )
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 StatusOpt = Annotated[list[str] | None, typer.Option("--status", help="Status (repeat or comma-separate).")]
@@ -114,14 +75,13 @@ def list_cmd(
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 200,
 ) -> None:
     """List risks, highest score first."""
-    container = _open()
+    container, project_id = open_project(project)
     try:
+        query = _query(status, category, band, owner, overdue, document, sort, limit)
         with transaction(container.sessions) as session:
-            p = projects.get_project(session, ref=project)
-            query = _query(status, category, band, owner, overdue, document, sort, limit)
-            result = service.list_risks(session, project_id=p.id, query=query)
+            result = service.list_risks(session, project_id=project_id or "", query=query)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
     table = Table(
@@ -150,13 +110,12 @@ def list_cmd(
 @risks_app.command("show")
 def show_cmd(risk_id: Annotated[str, typer.Argument(help="RSK-0001 style id.")], project: ProjectOpt) -> None:
     """One risk with its evidence, mitigation actions and history."""
-    container = _open()
+    container, project_id = open_project(project)
     try:
         with transaction(container.sessions) as session:
-            p = projects.get_project(session, ref=project)
-            d = service.detail(session, project_id=p.id, ref=risk_id)
+            d = service.detail(session, project_id=project_id or "", ref=risk_id)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
     style = BAND_STYLE[d.band.value]
@@ -222,14 +181,13 @@ def export_cmd(
     """Export the register (XLSX needs --output)."""
     if fmt is exports.ExportFormat.xlsx and output is None:
         raise typer.BadParameter("xlsx is binary: give --output FILE.xlsx")
-    container = _open()
+    container, project_id = open_project(project)
     try:
+        query = _query(status, category, band, owner, overdue, document, "id", 1)
         with transaction(container.sessions) as session:
-            p = projects.get_project(session, ref=project)
-            query = _query(status, category, band, owner, overdue, document, "id", 1)
-            out = exports.export(session, project_id=p.id, project_name=p.name, fmt=fmt, query=query)
+            out = service.export(session, project_id=project_id or "", fmt=fmt, query=query)
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
     if output is None:
@@ -278,21 +236,19 @@ def scan_cmd(
     ] = None,
 ) -> None:
     """Scan documents for risks with the LLM: new ones become drafts, repeated ones add evidence."""
-    container = _open()
+    container, project_id = open_project(project)
     try:
-        with transaction(container.sessions) as session:
-            project_id = projects.get_project(session, ref=project).id
         report = service.scan_risks(
             chat_model=container.chat_model,
             embeddings=container.embeddings,
             sessions=container.sessions,
             settings=container.settings,
-            project_id=project_id,
+            project_id=project_id or "",
             document_id=document,
             transport=container.webhook_transport,
         )
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
     print_report(report)
@@ -306,13 +262,9 @@ def notify_cmd(
     retry_failed: Annotated[bool, typer.Option(help="Also send notifications that failed before.")] = False,
 ) -> None:
     """Send pending webhook notifications now (and, with --retry-failed, the failed ones again)."""
-    container = _open()
+    container, project_id = open_project(project or None)
     try:
-        project_id = None
-        if project:
-            with transaction(container.sessions) as session:
-                project_id = projects.get_project(session, ref=project).id
-        results = deliver_pending(
+        results = service.notify(
             container.sessions,
             container.settings.risk,
             project_id=project_id,
@@ -320,7 +272,7 @@ def notify_cmd(
             retry_failed=retry_failed,
         )
     except AssistantError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     finally:
         container.close()
     failed = [r for r in results if not r.ok]

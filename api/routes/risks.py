@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated
 from urllib.parse import unquote
 
 import httpx
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Query, Response, status
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
-from assistant.db import transaction
-from assistant.errors import InvalidInputError
 from assistant.risks import exports, service
 from assistant.risks import repository as repo
-from assistant.risks.lifecycle import RiskAction, RiskStatus
-from assistant.risks.models import RiskCategory, RiskSource
+from assistant.risks.filters import parse_filters, parse_statuses
+from assistant.risks.lifecycle import RiskAction
+from assistant.risks.models import RiskSource
 from assistant.risks.schemas import (
     ActionCreate,
     ActionUpdate,
@@ -29,12 +27,9 @@ from assistant.risks.schemas import (
     ScanRequest,
     TransitionRequest,
 )
-from assistant.risks.scoring import Band
 from assistant.risks.settings import RiskSettings
-from assistant.risks.webhook import deliver_pending
 
 router = APIRouter(prefix="/projects/{project}/risks", tags=["risks"])
-E = TypeVar("E", bound=StrEnum)
 
 
 def _doc(text: str) -> str:
@@ -97,24 +92,8 @@ def _notify(
     """Webhooks go out after the response, from the outbox rows the change committed."""
     if rs.webhook_url:
         background.add_task(
-            deliver_pending, container.sessions, rs, project_id=project_id, transport=transport
+            service.notify, container.sessions, rs, project_id=project_id, transport=transport
         )
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    """Repeated and comma-separated values both work: ?status=open&status=draft, ?status=open,draft."""
-    out: list[str] = []
-    for value in values or []:
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return tuple(out)
-
-
-def _parse(values: tuple[str, ...], kind: type[E], name: str) -> tuple[E, ...]:
-    try:
-        return tuple(kind(v) for v in values)
-    except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise InvalidInputError(f"{name}: {', '.join(values)} is not valid; use {allowed}") from None
 
 
 StatusQuery = Annotated[
@@ -147,10 +126,11 @@ def _query(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> repo.RiskQuery:
-    return repo.RiskQuery(
-        statuses=tuple(s.value for s in _parse(_split(status_), RiskStatus, "status")),
-        categories=tuple(c.value for c in _parse(_split(category), RiskCategory, "category")),
-        bands=_parse(_split(band), Band, "band"),
+    """Repeated and comma-separated values both work: ?status=open&status=draft, ?status=open,draft."""
+    return parse_filters(
+        status=status_,
+        category=category,
+        band=band,
         owner=owner,
         overdue=overdue,
         document_id=document_id,
@@ -198,9 +178,7 @@ def create_risk(
     transport: TransportDep,
     actor: ActorHeader,
 ) -> RiskDetail:
-    with transaction(container.sessions) as session:
-        risk = service.create_risk(session, project_id=project.id, data=body, actor=actor, settings=rs)
-        out = service.detail_of(session, risk, on=service.today())
+    out = service.create_risk(container.sessions, project_id=project.id, data=body, actor=actor, settings=rs)
     _notify(background, container, rs, project.id, transport)
     return out
 
@@ -216,8 +194,7 @@ def create_risk(
     otherwise."""),
 )
 def heatmap(project: ProjectDep, session: SessionDep, status_: StatusQuery = None) -> HeatMap:
-    statuses = tuple(s.value for s in _parse(_split(status_), RiskStatus, "status"))
-    return service.heatmap(session, project_id=project.id, statuses=statuses or None)
+    return service.heatmap(session, project_id=project.id, statuses=parse_statuses(status_) or None)
 
 
 @router.get(
@@ -249,7 +226,7 @@ def export_risks(
         exports.ExportFormat, Query(alias="format", description="csv, xlsx, md or jira")
     ] = exports.ExportFormat.csv,
 ) -> Response:
-    out = exports.export(session, project_id=project.id, project_name=project.name, fmt=fmt, query=query)
+    out = service.export(session, project_id=project.id, fmt=fmt, query=query)
     return Response(
         content=out.content,
         media_type=out.media_type,
@@ -320,11 +297,9 @@ def update_risk(
     transport: TransportDep,
     actor: ActorHeader,
 ) -> RiskDetail:
-    with transaction(container.sessions) as session:
-        risk = service.update_risk(
-            session, project_id=project.id, ref=risk_id, data=body, actor=actor, settings=rs
-        )
-        out = service.detail_of(session, risk, on=service.today())
+    out = service.update_risk(
+        container.sessions, project_id=project.id, ref=risk_id, data=body, actor=actor, settings=rs
+    )
     _notify(background, container, rs, project.id, transport)
     return out
 
@@ -348,11 +323,9 @@ def add_action(
     actor: ActorHeader,
     version: Annotated[int | None, Query(description="The risk's version you read (optional).")] = None,
 ) -> RiskDetail:
-    with transaction(container.sessions) as session:
-        risk, _ = service.add_action(
-            session, project_id=project.id, ref=risk_id, data=body, actor=actor, version=version
-        )
-        return service.detail_of(session, risk, on=service.today())
+    return service.add_action(
+        container.sessions, project_id=project.id, ref=risk_id, data=body, actor=actor, version=version
+    )
 
 
 @router.patch(
@@ -371,11 +344,9 @@ def update_action(
     body: ActionUpdate,
     actor: ActorHeader,
 ) -> RiskDetail:
-    with transaction(container.sessions) as session:
-        risk, _ = service.update_action(
-            session, project_id=project.id, ref=risk_id, action_id=action_id, data=body, actor=actor
-        )
-        return service.detail_of(session, risk, on=service.today())
+    return service.update_action(
+        container.sessions, project_id=project.id, ref=risk_id, action_id=action_id, data=body, actor=actor
+    )
 
 
 @router.post(
@@ -399,15 +370,6 @@ def transition(
     actor: ActorHeader,
     body: Annotated[TransitionRequest | None, Body()] = None,
 ) -> RiskDetail:
-    body = body or TransitionRequest()
-    with transaction(container.sessions) as session:
-        risk = service.transition(
-            session,
-            project_id=project.id,
-            ref=risk_id,
-            action=action,
-            actor=actor,
-            version=body.version,
-            note=body.note,
-        )
-        return service.detail_of(session, risk, on=service.today())
+    return service.transition(
+        container.sessions, project_id=project.id, ref=risk_id, action=action, data=body, actor=actor
+    )

@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy.orm import Session
 
 from assistant.risks import repository as repo
-from assistant.risks import service
 from assistant.risks.schemas import ActionPublic, EvidencePublic, HeatMap, RiskPublic
+from assistant.risks.views import public_list
 
 
 class ExportFormat(StrEnum):
@@ -79,7 +79,7 @@ def collect(session: Session, *, project_id: str, query: repo.RiskQuery, on: dt.
     everything = dataclasses.replace(query, limit=1_000_000, offset=0)
     risks, _ = repo.list_risks(session, project_id=project_id, query=everything, today=on)
     out = []
-    for risk, public in zip(risks, service.public_list(session, risks, on=on), strict=True):
+    for risk, public in zip(risks, public_list(session, risks, on=on), strict=True):
         out.append(
             ExportRisk(
                 risk=public,
@@ -319,22 +319,20 @@ def to_xlsx(rows: list[ExportRisk], *, heat: HeatMap | None) -> bytes:
     return buffer.getvalue()
 
 
-def export(
-    session: Session,
+# The formats that carry the heat map.
+WITH_HEAT_MAP = frozenset({ExportFormat.xlsx, ExportFormat.md})
+
+
+def render(
+    fmt: ExportFormat,
+    rows: list[ExportRisk],
     *,
+    heat: HeatMap | None,
     project_id: str,
     project_name: str,
-    fmt: ExportFormat,
-    query: repo.RiskQuery | None = None,
-    on: dt.date | None = None,
+    on: dt.date,
 ) -> Exported:
-    on = on or service.today()
-    rows = collect(session, project_id=project_id, query=query or repo.RiskQuery(), on=on)
-    heat = (
-        service.heatmap(session, project_id=project_id)
-        if fmt in (ExportFormat.xlsx, ExportFormat.md)
-        else None
-    )
+    """The collected rows in one format, with its media type and file name."""
     writers: dict[ExportFormat, Callable[[], bytes]] = {
         ExportFormat.csv: lambda: to_csv(rows),
         ExportFormat.jira: lambda: to_jira_csv(rows),

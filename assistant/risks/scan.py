@@ -24,21 +24,21 @@ from assistant.documents import repository as documents
 from assistant.documents.models import DocumentStatus
 from assistant.errors import ConflictError, ModelOutputError
 from assistant.index.chunks import document_chunks
+from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, structured_method
 from assistant.providers.metering import metered
 from assistant.providers.settings import LLMProvider, StructuredMethod
 from assistant.risks import repository as repo
-from assistant.risks import service
 from assistant.risks.cues import Passage, cap_passages, normalize, select_passages
+from assistant.risks.findings import EvidenceIn, create_draft, merge_finding
 from assistant.risks.matching import RiskMatcher, risk_statement
 from assistant.risks.models import CATEGORY_LABELS, RiskCategory
 from assistant.risks.schemas import RiskFinding, ScanReport, findings_schema
 from assistant.risks.settings import RiskSettings
 from assistant.risks.webhook import Sleep, deliver_pending
 from assistant.settings import Settings
-from assistant.text import question_language
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,7 @@ def _apply(
             if passage is None:
                 local.dropped_bad_quote += 1
                 continue
-            evidence = service.EvidenceIn(
+            evidence = EvidenceIn(
                 document_id=document_id,
                 file_name=file_name,
                 chunk_id=passage.chunk_id,
@@ -281,7 +281,7 @@ def _apply(
             statement = risk_statement(finding.title, finding.event, finding.cause)
             match = matcher.match(finding.category.value, statement)
             if match is None:
-                risk, notified = service.create_draft(
+                risk, notified = create_draft(
                     session, project_id=project_id, finding=finding, evidence=evidence, settings=rs
                 )
                 matcher.add(risk.id, risk.category, statement)
@@ -290,9 +290,7 @@ def _apply(
                 local.notifications += int(notified)
                 continue
             risk = repo.get_risk_by_id(session, risk_id=match.key)
-            outcome = service.merge_finding(
-                session, risk=risk, finding=finding, evidence=evidence, settings=rs
-            )
+            outcome = merge_finding(session, risk=risk, finding=finding, evidence=evidence, settings=rs)
             local.merges += 1
             local.suggestions += outcome.suggestions
             local.notifications += int(outcome.notified)

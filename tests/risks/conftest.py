@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import cli_common
 from api.container import Container
 from api.main import create_app
 from api.routes import risks as risk_routes
@@ -250,16 +250,9 @@ def api_container(api_settings: Settings, chat: ScriptedChatModel) -> Iterator[C
     c.close()
 
 
-def include_risk_router(app: FastAPI) -> None:
-    """Until the backbone includes the router itself; then this is a no-op."""
-    if not any(getattr(r, "path", "") == "/projects/{project}/risks" for r in app.routes):
-        app.include_router(risk_routes.router)
-
-
 @pytest.fixture
 def api(api_container: Container, hook: Hook, rs: RiskSettings) -> Iterator[TestClient]:
-    app = create_app(container=api_container)
-    include_risk_router(app)
+    app = create_app(container=api_container)  # the app includes the risk router itself
     app.dependency_overrides[risk_routes.get_webhook_transport] = lambda: hook.transport
     app.dependency_overrides[risk_routes.get_risk_settings] = lambda: rs
     with TestClient(app) as client:
@@ -272,3 +265,24 @@ def set_risk_settings(api: TestClient) -> Callable[[RiskSettings], None]:
         api.app.dependency_overrides[risk_routes.get_risk_settings] = lambda: value  # type: ignore[attr-defined]
 
     return apply
+
+
+# ---- the CLI -----------------------------------------------------------------------------------------------
+
+
+class KeptContainer(Container):
+    """The test's container, which a command must not close under the test's feet."""
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def cli_container(
+    api_settings: Settings, chat: ScriptedChatModel, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Container]:
+    """The container every CLI command of the test opens: the API's database and the scripted model."""
+    container = KeptContainer(api_settings, embeddings=HashingEmbeddings(), chat_model=chat)
+    monkeypatch.setattr(cli_common, "make_container", lambda: container)
+    yield container
+    Container.close(container)

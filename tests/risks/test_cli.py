@@ -14,7 +14,7 @@ from api.container import Container
 from assistant.db import transaction
 from assistant.projects.repository import create_project
 from assistant.providers.fakes import ScriptedChatModel
-from assistant.risks import service
+from assistant.risks import edits
 from assistant.risks.schemas import RiskCreate
 from assistant.risks.settings import RiskSettings
 from tests.risks.conftest import add_document, finding, findings
@@ -22,23 +22,14 @@ from tests.risks.conftest import add_document, finding, findings
 runner = CliRunner()
 
 
-class _Kept(Container):
-    """The test's container, which the command must not close under the test's feet."""
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.fixture
-def cli_container(api_settings, chat: ScriptedChatModel, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from assistant.providers.embeddings import HashingEmbeddings
-
-    container = _Kept(api_settings, embeddings=HashingEmbeddings(), chat_model=chat)
-    monkeypatch.setattr(cli_risks, "make_container", lambda: container)
+def cli_container(cli_container: Container, monkeypatch: pytest.MonkeyPatch) -> Container:
+    """The CLI's container (conftest.py), a wide console and a project "demo" with one risk."""
+    container = cli_container
     monkeypatch.setattr(cli_risks, "console", Console(width=200))
     with transaction(container.sessions) as session:
         create_project(session, name="demo")
-        service.create_risk(
+        edits.create_risk(
             session,
             project_id="demo",
             settings=RiskSettings(),
@@ -47,8 +38,7 @@ def cli_container(api_settings, chat: ScriptedChatModel, monkeypatch: pytest.Mon
                 title="等保测评与 UAT 重叠", probability=4, impact=4, owner="郑凯", next_review="2026-01-01"
             ),
         )
-    yield container
-    Container.close(container)
+    return container
 
 
 def test_list_and_show(cli_container: Container) -> None:

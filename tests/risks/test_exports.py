@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
-from assistant.risks import exports, service
+from assistant.risks import edits, exports, service
 from assistant.risks import repository as repo
 from assistant.risks.exports import COLUMNS, ExportFormat
 from assistant.risks.models import RiskEvidence
@@ -24,7 +24,7 @@ ON = dt.date(2026, 4, 15)
 @pytest.fixture
 def register(sessions: sessionmaker[Session], project_id: str) -> str:
     with transaction(sessions) as session:
-        first = service.create_risk(
+        first = edits.create_risk(
             session,
             project_id=project_id,
             data=RiskCreate(
@@ -57,7 +57,7 @@ def register(sessions: sessionmaker[Session], project_id: str) -> str:
                 added_by="assistant",
             ),
         )
-        service.create_risk(
+        edits.create_risk(
             session,
             project_id=project_id,
             data=RiskCreate(
@@ -73,10 +73,9 @@ def run(
     sessions: sessionmaker[Session], project_id: str, fmt: ExportFormat, **query: object
 ) -> exports.Exported:
     with transaction(sessions) as session:
-        return exports.export(
+        return service.export(
             session,
             project_id=project_id,
-            project_name="华东精密 ERP+MES",
             fmt=fmt,
             query=repo.RiskQuery(**query),
             on=ON,
@@ -163,7 +162,7 @@ def test_jira_csv_imports_one_issue_per_risk(sessions: sessionmaker[Session], re
 
 def test_long_titles_are_cut_for_jira(sessions: sessionmaker[Session], project_id: str) -> None:
     with transaction(sessions) as session:
-        service.create_risk(
+        edits.create_risk(
             session,
             project_id=project_id,
             data=RiskCreate(title="-" + "长" * 299, probability=1, impact=1),

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db import transaction
 from assistant.errors import ConflictError, InvalidInputError, NotFoundError
 from assistant.projects.repository import create_project
+from assistant.risks import edits, history, mitigation, service, transitions
 from assistant.risks import repository as repo
-from assistant.risks import service
 from assistant.risks.lifecycle import RiskAction
 from assistant.risks.schemas import ActionCreate, ActionUpdate, RiskCreate, RiskUpdate
 from assistant.risks.scoring import Band
@@ -26,7 +26,7 @@ def create(sessions: sessionmaker[Session], project_id: str, actor: str = "王�
     values: dict[str, object] = {"title": "MES API v4 not confirmed", "probability": 3, "impact": 3}
     values.update(fields)
     with transaction(sessions) as session:
-        risk = service.create_risk(
+        risk = edits.create_risk(
             session, project_id=project_id, data=RiskCreate(**values), actor=actor, settings=RS
         )
         return risk.ref
@@ -39,7 +39,7 @@ def get(sessions: sessionmaker[Session], project_id: str, ref: str):  # type: ig
 
 def update(sessions: sessionmaker[Session], project_id: str, ref: str, actor: str = "李娜", **fields: object):  # type: ignore[no-untyped-def]
     with transaction(sessions) as session:
-        risk = service.update_risk(
+        risk = edits.update_risk(
             session, project_id=project_id, ref=ref, data=RiskUpdate(**fields), actor=actor, settings=RS
         )
         return risk.version
@@ -64,7 +64,7 @@ def test_numbers_are_not_reused_after_a_rolled_back_create(
 ) -> None:
     create(sessions, project_id)
     with pytest.raises(InvalidInputError), transaction(sessions) as session:
-        service.create_risk(
+        edits.create_risk(
             session,
             project_id=project_id,
             data=RiskCreate(title="x", probability=1, impact=1, type="opportunity", response="avoid"),
@@ -128,7 +128,7 @@ def test_two_writers_racing_on_the_same_version_cannot_both_win(
     ref = create(sessions, project_id)
     first, second = sessions(), sessions()
     try:
-        service.update_risk(
+        edits.update_risk(
             first,
             project_id=project_id,
             ref=ref,
@@ -167,7 +167,7 @@ def test_required_fields_cannot_be_cleared_and_strategies_fit_the_type(
 def test_actor_assistant_is_reserved(sessions: sessionmaker[Session], project_id: str) -> None:
     with pytest.raises(InvalidInputError, match="reserved"):
         create(sessions, project_id, actor="Assistant")
-    assert service.clean_actor("  ") == "api"
+    assert history.clean_actor("  ") == "api"
 
 
 def test_transitions_write_history_and_respect_versions(
@@ -177,7 +177,7 @@ def test_transitions_write_history_and_respect_versions(
 
     def move(action: RiskAction, version: int | None = None, note: str | None = None) -> str:
         with transaction(sessions) as session:
-            risk = service.transition(
+            risk = transitions.transition(
                 session,
                 project_id=project_id,
                 ref=ref,
@@ -211,7 +211,7 @@ def test_transitions_write_history_and_respect_versions(
 def test_mitigation_actions_are_tracked(sessions: sessionmaker[Session], project_id: str) -> None:
     ref = create(sessions, project_id)
     with transaction(sessions) as session:
-        _, action = service.add_action(
+        _, action = mitigation.add_action(
             session,
             project_id=project_id,
             ref=ref,
@@ -221,7 +221,7 @@ def test_mitigation_actions_are_tracked(sessions: sessionmaker[Session], project
         )
         action_id = action.id
     with transaction(sessions) as session:
-        service.update_action(
+        mitigation.update_action(
             session,
             project_id=project_id,
             ref=ref,
@@ -235,7 +235,7 @@ def test_mitigation_actions_are_tracked(sessions: sessionmaker[Session], project
     fields = [h.field for h in d.history if h.kind == "action"]
     assert fields == ["actions", f"action[{action_id}].due_date", f"action[{action_id}].status"]
     with pytest.raises(NotFoundError), transaction(sessions) as session:
-        service.update_action(
+        mitigation.update_action(
             session,
             project_id=project_id,
             ref=ref,
@@ -286,7 +286,7 @@ def test_filters_sorting_and_paging(sessions: sessionmaker[Session], project_id:
         next_review="2026-03-01",
     )
     with transaction(sessions) as session:
-        service.transition(
+        transitions.transition(
             session, project_id=project_id, ref=d, action=RiskAction.accept, actor="x"
         )  # open->accepted
     doc = add_document(sessions, project_id, "minutes.md", ["风险很多"])
@@ -344,7 +344,7 @@ def test_overdue_lists_only_watched_risks_with_passed_reviews(
     create(sessions, project_id)
     with transaction(sessions) as session:
         for action in (RiskAction.start_mitigation, RiskAction.close):
-            service.transition(session, project_id=project_id, ref=closed, action=action, actor="x")
+            transitions.transition(session, project_id=project_id, ref=closed, action=action, actor="x")
     with transaction(sessions) as session:
         result = service.overdue(session, project_id=project_id, on=dt.date(2026, 4, 15))
     assert [r.id for r in result.items] == [late] and result.items[0].overdue
@@ -357,10 +357,10 @@ def test_heatmap_counts_before_and_after_mitigation(sessions: sessionmaker[Sessi
     b = create(sessions, project_id, probability=4, impact=5)
     c = create(sessions, project_id, probability=1, impact=2)
     with transaction(sessions) as session:
-        service.transition(
+        transitions.transition(
             session, project_id=project_id, ref=c, action=RiskAction.start_mitigation, actor="x"
         )
-        service.transition(session, project_id=project_id, ref=c, action=RiskAction.close, actor="x")
+        transitions.transition(session, project_id=project_id, ref=c, action=RiskAction.close, actor="x")
         heat = service.heatmap(session, project_id=project_id)
     assert heat.total == 2 and heat.residual_assessed == 1 and heat.residual_from_inherent == 1
     assert heat.inherent[3][4] == 2 and sum(map(sum, heat.inherent)) == 2

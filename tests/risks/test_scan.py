@@ -12,13 +12,13 @@ from assistant.documents.models import DocumentStatus
 from assistant.errors import ConflictError, ProviderUnavailableError
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
+from assistant.risks import edits, service, transitions, views
 from assistant.risks import repository as repo
-from assistant.risks import service
 from assistant.risks.cues import cap_passages, cues_in, select_passages
 from assistant.risks.lifecycle import RiskAction
 from assistant.risks.matching import RiskMatcher
 from assistant.risks.scan import format_passages, locate_quote, scan_document, scan_project
-from assistant.risks.schemas import RiskCreate, RiskFinding, RiskUpdate, ScanReport
+from assistant.risks.schemas import RiskCreate, RiskDetail, RiskFinding, RiskUpdate, ScanReport
 from assistant.risks.settings import RiskSettings
 from assistant.settings import Settings
 from tests.risks.conftest import HOOK_URL, Hook, TableEmbeddings, add_document, finding, findings
@@ -79,10 +79,10 @@ def scan(
     )
 
 
-def all_risks(sessions: sessionmaker[Session], project_id: str) -> list[service.RiskDetail]:  # type: ignore[name-defined]
+def all_risks(sessions: sessionmaker[Session], project_id: str) -> list[RiskDetail]:
     with transaction(sessions) as session:
         return [
-            service.detail_of(session, r, on=service.today())
+            views.detail_of(session, r, on=views.today())
             for r in repo.project_risks(session, project_id=project_id)
         ]
 
@@ -332,7 +332,7 @@ def test_fields_a_person_edited_are_never_overwritten_only_suggested(
     chat.enqueue(findings(GATEWAY_FINDING))
     scan(sessions, scan_settings, chat, project_id, first, rs)
     with transaction(sessions) as session:
-        service.update_risk(
+        edits.update_risk(
             session,
             project_id=project_id,
             ref="RSK-0001",
@@ -382,7 +382,7 @@ def test_decided_risks_get_evidence_but_keep_their_status_and_fields(
     chat.enqueue(findings(GATEWAY_FINDING))
     scan(sessions, scan_settings, chat, project_id, first, rs)
     with transaction(sessions) as session:
-        service.transition(
+        transitions.transition(
             session, project_id=project_id, ref="RSK-0001", action=RiskAction.reject, actor="王磊"
         )
     second = add_document(sessions, project_id, "b.txt", ["PLC 网关交货延期到5月8日，IF-05 联调推迟。"])
@@ -448,14 +448,14 @@ def test_document_text_cannot_change_or_delete_risks(
 ) -> None:
     with transaction(sessions) as session:
         for title in ("等保测评与 UAT 重叠", "重复物料清洗"):
-            service.create_risk(
+            edits.create_risk(
                 session,
                 project_id=project_id,
                 data=RiskCreate(title=title, probability=3, impact=4),
                 actor="王磊",
                 settings=rs,
             )
-        service.transition(
+        transitions.transition(
             session, project_id=project_id, ref="RSK-0002", action=RiskAction.start_mitigation, actor="王磊"
         )
     before = {r.id: (r.status, r.version) for r in all_risks(sessions, project_id)}

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
+from assistant.risks import edits, service
 from assistant.risks import repository as repo
-from assistant.risks import service
 from assistant.risks.models import NotificationStatus
 from assistant.risks.schemas import RiskCreate, RiskUpdate
 from assistant.risks.settings import RiskSettings
@@ -67,7 +67,7 @@ def test_retry_after_is_honoured_within_the_cap() -> None:
 
 def _risk(sessions: sessionmaker[Session], project_id: str, p: int, i: int, rs: RiskSettings = RS) -> str:
     with transaction(sessions) as session:
-        return service.create_risk(
+        return edits.create_risk(
             session,
             project_id=project_id,
             data=RiskCreate(title="网关延期", probability=p, impact=i),
@@ -98,7 +98,7 @@ def test_raising_into_high_or_critical_notifies_lowering_does_not(
     ref = _risk(sessions, project_id, 2, 3)
     for version, (p, i) in enumerate([(4, 3), (5, 4), (2, 2), (3, 3)], start=1):
         with transaction(sessions) as session:
-            service.update_risk(
+            edits.update_risk(
                 session,
                 project_id=project_id,
                 ref=ref,

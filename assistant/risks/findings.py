@@ -1,0 +1,243 @@
+"""The assistant's only two writes to the register: a new draft from a finding, or a finding merged into an
+existing risk (its evidence, unowned fields filled or raised, and suggestions for the rest). Neither touches a
+status, deletes anything, or writes a field a person has set."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assistant.db import utcnow
+from assistant.risks import history
+from assistant.risks import repository as repo
+from assistant.risks.alerts import queue_alert
+from assistant.risks.cues import normalize
+from assistant.risks.lifecycle import CLOSED_STATES, RiskStatus
+from assistant.risks.mitigation import new_action
+from assistant.risks.models import ASSISTANT_ACTOR, HistoryKind, Risk, RiskEvidence, RiskSource, RiskType
+from assistant.risks.schemas import ActionCreate, RiskFinding
+from assistant.risks.scoring import Band
+from assistant.risks.settings import RiskSettings
+
+# Text fields of a finding the assistant may fill on a risk (API name = finding attribute).
+FINDING_TEXT = ("cause", "event", "effect", "owner", "contingency", "trigger")
+LEVELS = ("probability", "impact")
+
+
+@dataclass(frozen=True)
+class EvidenceIn:
+    document_id: str
+    file_name: str | None
+    chunk_id: str | None
+    page: int | None
+    section: str | None
+    quote: str
+
+    @property
+    def quote_hash(self) -> str:
+        return hashlib.sha256(normalize(self.quote).encode("utf-8")).hexdigest()
+
+    @property
+    def where(self) -> str:
+        """The file and page (or section) the quote comes from, for history notes."""
+        if self.page is not None:
+            place = f", page {self.page}"
+        else:
+            place = f", {self.section[:80]}" if self.section else ""
+        return f"{self.file_name or self.document_id}{place}"
+
+
+@dataclass
+class MergeOutcome:
+    evidence_added: bool = False
+    changed: list[str] = field(default_factory=list)
+    suggestions: int = 0
+    notified: bool = False
+
+
+def confidence(evidence_count: int) -> float:
+    """More independent quotes, more confidence: 0.5, 0.75, 0.875 ..."""
+    return round(1 - 0.5 ** max(1, evidence_count), 3)
+
+
+def _evidence_row(risk: Risk, ev: EvidenceIn) -> RiskEvidence:
+    return RiskEvidence(
+        risk_id=risk.id,
+        project_id=risk.project_id,
+        document_id=ev.document_id,
+        file_name=ev.file_name,
+        chunk_id=ev.chunk_id,
+        page=ev.page,
+        section=(ev.section or None) and ev.section[:1000],
+        quote=ev.quote,
+        quote_hash=ev.quote_hash,
+        added_by=ASSISTANT_ACTOR,
+        created_at=utcnow(),
+    )
+
+
+# ---- a new draft -------------------------------------------------------------------------------------------
+
+
+def create_draft(
+    session: Session, *, project_id: str, finding: RiskFinding, evidence: EvidenceIn, settings: RiskSettings
+) -> tuple[Risk, bool]:
+    """A new draft from a finding; also says whether a webhook was queued for it."""
+    now = utcnow()
+    risk = Risk(
+        project_id=project_id,
+        number=repo.allocate_number(session, project_id=project_id),
+        title=finding.title[:300] or finding.quote[:80],
+        cause=finding.cause or None,
+        event=finding.event or None,
+        effect=finding.effect or None,
+        risk_type=RiskType.threat.value,
+        category=finding.category.value,
+        probability=finding.probability,
+        impact=finding.impact,
+        owner=(finding.owner or None) and finding.owner[:200],
+        contingency=finding.contingency or None,
+        contingency_trigger=finding.trigger or None,
+        status=RiskStatus.draft.value,
+        source=RiskSource.ai.value,
+        confidence=confidence(1),
+        person_fields=[],
+        linked_requirements=[],
+        linked_interfaces=[],
+        created_by=ASSISTANT_ACTOR,
+        created_at=now,
+        updated_at=now,
+    )
+    repo.add_risk(session, risk=risk)
+    repo.add_evidence(session, evidence=_evidence_row(risk, evidence))
+    entries = [
+        history.entry(
+            risk,
+            ASSISTANT_ACTOR,
+            HistoryKind.created,
+            field="status",
+            new_value=risk.status,
+            note=f"found in {evidence.where}",
+        )
+    ]
+    if finding.mitigation:
+        item = ActionCreate(description=finding.mitigation[:2000], owner=risk.owner)
+        repo.add_action(session, action=new_action(risk, item, source=RiskSource.ai))
+        entries.append(
+            history.entry(
+                risk, ASSISTANT_ACTOR, HistoryKind.action, field="actions", new_value=finding.mitigation
+            )
+        )
+    repo.add_history(session, entries=entries)
+    notified = queue_alert(session, risk, old_band=None, actor=ASSISTANT_ACTOR, settings=settings)
+    repo.flush(session)
+    return risk, notified
+
+
+# ---- a finding merged into an existing risk ----------------------------------------------------------------
+
+
+class Step(Enum):
+    """What a finding does to one field of an existing risk."""
+
+    skip = "skip"  # it says what the risk says already, or would lower a level, or the field is filled
+    suggest = "suggest"  # a person owns the field, or the risk is decided: a history row, not applied
+    raise_ = "raise"  # an unowned level goes up (one more quote does not make a risk smaller)
+    fill = "fill"  # an unowned empty text field gets the finding's text
+
+
+def merge_finding(
+    session: Session, *, risk: Risk, finding: RiskFinding, evidence: EvidenceIn, settings: RiskSettings
+) -> MergeOutcome:
+    """Add the evidence; take each field the finding proposes a step (suggest, raise, fill or skip); update the
+    assistant's confidence; queue the webhook when the risk rose into high or critical."""
+    out = MergeOutcome(evidence_added=_add_evidence(session, risk, evidence))
+    # A decided risk only ever gets evidence and suggestions.
+    decided = RiskStatus(risk.status) in CLOSED_STATES
+    owned = set(risk.person_fields or [])
+    old_band = Band(risk.band)
+    for name, value in proposals(finding).items():
+        current = history.get_field(risk, name)
+        step = step_for(name, value, current, theirs=name in owned or decided)
+        if step is Step.suggest:
+            out.suggestions += _suggest(session, risk, name, value, current, evidence)
+        elif step is not Step.skip:
+            _change(session, risk, name, value, current, evidence)
+            out.changed.append(name)
+    if risk.source == RiskSource.ai.value and out.evidence_added:
+        risk.confidence = confidence(len(repo.risk_evidence(session, risk_id=risk.id)))
+    if out.changed:
+        risk.updated_at = utcnow()
+    repo.flush(session)
+    if not decided:
+        out.notified = queue_alert(session, risk, old_band=old_band, actor=ASSISTANT_ACTOR, settings=settings)
+    repo.flush(session)
+    return out
+
+
+def _add_evidence(session: Session, risk: Risk, evidence: EvidenceIn) -> bool:
+    """The quote as evidence of the risk, unless this document gave it already."""
+    known = {
+        e.quote_hash
+        for e in repo.risk_evidence(session, risk_id=risk.id)
+        if e.document_id == evidence.document_id
+    }
+    if evidence.quote_hash in known:
+        return False
+    repo.add_evidence(session, evidence=_evidence_row(risk, evidence))
+    repo.add_history(
+        session,
+        entries=[
+            history.entry(
+                risk,
+                ASSISTANT_ACTOR,
+                HistoryKind.evidence,
+                new_value=evidence.quote[:500],
+                note=f"found in {evidence.where}",
+            )
+        ],
+    )
+    return True
+
+
+def proposals(finding: RiskFinding) -> dict[str, Any]:
+    """The field values a finding proposes: its levels, and the text fields it filled in."""
+    out: dict[str, Any] = {"probability": finding.probability, "impact": finding.impact}
+    for name in FINDING_TEXT:
+        text = getattr(finding, name)
+        if text:
+            out[name] = text[:200] if name == "owner" else text
+    return out
+
+
+def step_for(name: str, value: Any, current: Any, *, theirs: bool) -> Step:
+    """``theirs``: a person owns the field, or the risk is decided."""
+    if current == value or (isinstance(value, str) and current and normalize(current) == normalize(value)):
+        return Step.skip
+    if theirs:
+        return Step.suggest
+    if name in LEVELS:
+        return Step.raise_ if value > current else Step.skip
+    return Step.skip if current else Step.fill
+
+
+def _suggest(session: Session, risk: Risk, name: str, value: Any, current: Any, ev: EvidenceIn) -> bool:
+    """A suggestion row, once per field and value; says whether it wrote one."""
+    if repo.suggestion_known(session, risk_id=risk.id, field=name, value=history.fmt(value)):
+        return False
+    note = f"the assistant reads {ev.where} differently; not applied"
+    row = history.change(risk, ASSISTANT_ACTOR, HistoryKind.suggestion, name, current, value, note=note)
+    repo.add_history(session, entries=[row])
+    return True
+
+
+def _change(session: Session, risk: Risk, name: str, value: Any, current: Any, ev: EvidenceIn) -> None:
+    history.set_field(risk, name, value)
+    row = history.change(
+        risk, ASSISTANT_ACTOR, HistoryKind.changed, name, current, value, note=f"from {ev.where}"
+    )
+    repo.add_history(session, entries=[row])
