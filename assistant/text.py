@@ -8,18 +8,7 @@ import threading
 from functools import lru_cache
 from types import ModuleType
 
-from assistant.language import (
-    HAN_RUN,
-    JIEBA_HAN,
-    STOPWORDS,
-    cjk_ratio,
-    detect_language,
-    question_language,
-)
-
-# The language facts live in assistant.language; they are re-exported here for the modules that import them
-# from assistant.text.
-__all__ = ["STOPWORDS", "cjk_ratio", "detect_language", "hanzi_bigrams", "question_language", "tokenize"]
+from assistant.language import HAN_RUN, JIEBA_HAN, STOPWORDS
 
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
 _jieba_lock = threading.Lock()

@@ -18,18 +18,14 @@ from assistant.language import (
     REQUIREMENT_EXTRA_STOPWORDS,
     REQUIREMENT_STOPWORDS,
     STATEMENT_ZH_MIN_SHARE,
-    WIDE,
-    statement_language,
-)
-from assistant.text import (
-    _TOKEN_OK,
     STOPWORDS,
+    WIDE,
     cjk_ratio,
     detect_language,
-    hanzi_bigrams,
     question_language,
-    tokenize,
+    statement_language,
 )
+from assistant.text import _TOKEN_OK, hanzi_bigrams, tokenize
 
 TRICKY = [
     "The ERP interface shall respond within 2.5 s for 95% of requests (v1.2.3, build_42).",
