@@ -14,4 +14,4 @@ test-fast:
 	.venv/bin/pytest -q -m "not integration"
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

@@ -29,4 +29,6 @@ else
 fi
 
 $VENV/ruff check .
+$VENV/ruff format --check .
+$VENV/mypy
 $VENV/pytest -q -p no:cacheprovider "$@"

@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile, status
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
 from api.schemas import (
+    ChunkPublic,
     DocumentDetail,
     DocumentList,
     DocumentPublic,
@@ -83,7 +84,9 @@ def get_document(
     doc = documents.get_document(session, project_id=project.id, document_id=document_id)
     out = DocumentDetail.model_validate(doc)
     if include_chunks:
-        out.chunks = chunk_store.document_chunks(session, document_id=doc.id)  # type: ignore[assignment]
+        out.chunks = [
+            ChunkPublic.model_validate(c) for c in chunk_store.document_chunks(session, document_id=doc.id)
+        ]
     return out
 
 

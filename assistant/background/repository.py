@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assistant.background.models import Task, TaskStatus
-from assistant.db import utcnow
+from assistant.db import affected_rows, utcnow
 
 WAITING = (TaskStatus.queued.value, TaskStatus.running.value)
 
@@ -42,15 +42,12 @@ def claim_next(session: Session, *, queue: str) -> Task | None:
         .order_by(Task.id)
         .limit(5)
     ):
-        claimed = cast(
-            CursorResult[Any],
-            session.execute(
-                update(Task)
-                .where(Task.id == task_id, Task.status == TaskStatus.queued.value)
-                .values(status=TaskStatus.running.value, started_at=utcnow(), attempts=Task.attempts + 1)
-            ),
+        claimed = session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == TaskStatus.queued.value)
+            .values(status=TaskStatus.running.value, started_at=utcnow(), attempts=Task.attempts + 1)
         )
-        if claimed.rowcount == 1:
+        if affected_rows(claimed) == 1:
             return session.get(Task, task_id)
     return None
 
@@ -70,15 +67,13 @@ def requeue(session: Session, *, task_id: int) -> None:
 
 def requeue_interrupted(session: Session, *, queues: Iterable[str]) -> int:
     """Tasks left 'running' by a process that stopped: queued again, to run from the start."""
-    result = cast(
-        CursorResult[Any],
+    return affected_rows(
         session.execute(
             update(Task)
             .where(Task.queue.in_(list(queues)), Task.status == TaskStatus.running.value)
             .values(status=TaskStatus.queued.value)
-        ),
+        )
     )
-    return int(result.rowcount or 0)
 
 
 def waiting_count(session: Session, *, queues: Iterable[str]) -> int:

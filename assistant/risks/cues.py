@@ -56,10 +56,14 @@ _SPACE = re.compile(r"\s+")
 
 
 class ChunkLike(Protocol):
-    id: str
-    text: str
-    page: int | None
-    section: str | None
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def page(self) -> int | None: ...
+    @property
+    def section(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,9 @@ def select_passages(
     for position, chunk in enumerate(chunks):
         count += 1
         parts = sentences(chunk.text)
-        hits, cues, total = [], [], 0
+        hits: list[int] = []
+        cues: list[str] = []
+        total = 0
         for i, sentence in enumerate(parts):
             key = normalize(sentence)
             if key in seen_sentences:

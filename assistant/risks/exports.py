@@ -281,7 +281,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]], w
 
 def to_xlsx(rows: list[ExportRisk], *, heat: HeatMap | None) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     values = [[_cell(row, c) for c in COLUMNS] for row in rows]
     ws = _sheet(wb, "Risks", list(COLUMNS), values, {1: 11, 2: 40, 16: 40, 17: 40, 18: 40, 26: 50})
     band_col = COLUMNS.index("band") + 1

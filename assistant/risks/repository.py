@@ -6,13 +6,14 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.db import utcnow
+from assistant.db import affected_rows, utcnow
 from assistant.errors import ConflictError, InvalidInputError, NotFoundError
 from assistant.risks.lifecycle import REVIEWED_STATES
 from assistant.risks.models import (
@@ -35,7 +36,7 @@ def _score() -> ColumnElement[int]:
     return Risk.probability * Risk.impact
 
 
-SORT_KEYS: dict[str, ColumnElement[object]] = {
+SORT_KEYS: dict[str, ColumnElement[Any] | InstrumentedAttribute[Any]] = {
     "score": _score(),
     "band": _score(),
     "residual_score": Risk.residual_probability * Risk.residual_impact,
@@ -146,7 +147,7 @@ def _overdue(today: dt.date) -> ColumnElement[bool]:
     )
 
 
-def _filtered(project_id: str, query: RiskQuery, today: dt.date) -> Select[tuple[Risk]]:
+def _filtered(project_id: str, query: RiskQuery, today: dt.date) -> Select[Risk]:
     stmt = select(Risk).where(Risk.project_id == project_id)
     if query.statuses:
         stmt = stmt.where(Risk.status.in_(query.statuses))
@@ -320,7 +321,7 @@ def claim_notification(session: Session, *, notification_id: int) -> RiskNotific
         .values(status=NotificationStatus.sending.value, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if affected_rows(claimed) != 1:
         return None
     session.expire_all()
     return session.get(RiskNotification, notification_id)
@@ -367,4 +368,4 @@ def requeue_notifications(
     result = session.execute(
         stmt.values(status=NotificationStatus.pending.value).execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected_rows(result)

@@ -350,7 +350,7 @@ class RiskFindings(BaseModel):
 @lru_cache(maxsize=8)
 def findings_schema(max_items: int) -> type[RiskFindings]:
     """RiskFindings whose JSON schema caps the list, so the model cannot ramble on past the output budget."""
-    return create_model(  # type: ignore[no-any-return]
+    return create_model(
         "RiskFindings",
         __base__=RiskFindings,
         risks=(list[RiskFinding], Field(default_factory=list, json_schema_extra={"maxItems": max_items})),
