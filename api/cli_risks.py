@@ -239,13 +239,7 @@ def scan_cmd(
     container, project_id = open_project(project)
     try:
         report = service.scan_risks(
-            chat_model=container.chat_model,
-            embeddings=container.embeddings,
-            sessions=container.sessions,
-            settings=container.settings,
-            project_id=project_id or "",
-            document_id=document,
-            transport=container.webhook_transport,
+            container.scan_context(), project_id=project_id or "", document_id=document
         )
     except AssistantError as exc:
         raise fail(exc) from None

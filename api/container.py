@@ -26,6 +26,7 @@ from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
 from assistant.retrieval.rerank import Reranker, make_reranker
 from assistant.risks import service as risks
+from assistant.risks.scan import ScanContext
 from assistant.settings import Settings
 from ingest.jobs import register_ingestion
 from ingest.pipeline import Ingestor
@@ -106,14 +107,19 @@ class Container:
     def _scan_after_indexing(self, payload: dict[str, Any]) -> None:
         with llm_priority(Priority.background):  # nobody waits for it: it yields to every person
             risks.scan_after_indexing(
-                chat_model=self.chat_model,
-                embeddings=self.embeddings,
-                sessions=self.sessions,
-                settings=self.settings,
-                project_id=payload["project_id"],
-                document_id=payload["document_id"],
-                transport=self.webhook_transport,
+                self.scan_context(), project_id=payload["project_id"], document_id=payload["document_id"]
             )
+
+    def scan_context(self, transport: httpx.BaseTransport | None = None) -> ScanContext:
+        """What a risk scan uses (the model starts here if it has not yet); ``transport`` overrides how
+        webhooks are sent."""
+        return ScanContext(
+            chat_model=self.chat_model,
+            embeddings=self.embeddings,
+            sessions=self.sessions,
+            settings=self.settings,
+            transport=transport or self.webhook_transport,
+        )
 
     def _extract_requirements(self, project_id: str, document_id: str) -> None:
         """Rules and the embedder, no LLM: fast enough to keep a project's requirement list current on every

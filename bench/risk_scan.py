@@ -238,7 +238,7 @@ def _pages(container: object, document_id: str) -> tuple[float, bool]:
 def run(args: argparse.Namespace) -> dict[str, object]:
     from api.container import Container
     from assistant.risks import repository as repo
-    from assistant.risks.scan import scan_document
+    from assistant.risks.scan import ScanContext, scan_document
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="risk-bench-"))
     # A long LLM timeout: on a shared machine one call can take minutes, and a timed-out call ends the scan.
@@ -289,15 +289,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             for name, document_id in docs.items():
                 load_before = os.getloadavg()[0]
                 try:
-                    report = scan_document(
-                        chat_model=llm,
-                        embeddings=container.embeddings,
-                        sessions=container.sessions,
-                        settings=settings,
-                        project_id=project_id,
-                        document_id=document_id,
-                        risk_settings=rs,
+                    ctx = ScanContext(
+                        llm, container.embeddings, container.sessions, settings, risk_settings=rs
                     )
+                    report = scan_document(ctx, project_id=project_id, document_id=document_id)
                 except AssistantError as exc:
                     print(f"{name}: scan failed: {exc}", flush=True)
                     per_doc.append({"project": project, "document": name, "failed": str(exc)})

@@ -253,13 +253,9 @@ def scan(
     body: Annotated[ScanRequest | None, Body()] = None,
 ) -> ScanReport:
     return service.scan_risks(
-        chat_model=container.chat_model,
-        embeddings=container.embeddings,
-        sessions=container.sessions,
-        settings=container.settings,
+        container.scan_context(transport=transport),
         project_id=project.id,
         document_id=body.document_id if body is not None else None,
-        transport=transport,
     )
 
 

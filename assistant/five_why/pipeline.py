@@ -17,7 +17,7 @@ from assistant.five_why.schemas import (
 )
 from assistant.language import question_language
 from assistant.prompts import render_prompt
-from assistant.providers.llm import ask_structured
+from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.settings import StructuredMethod
 from assistant.qa.citations import EmbedFn, check_support
 from assistant.qa.models import PassageLike
@@ -98,8 +98,7 @@ def run_five_why(
             )
         ),
     ]
-    if hasattr(llm, "max_tokens"):
-        llm = llm.model_copy(update={"max_tokens": max_tokens})
+    llm = with_output_cap(llm, max_tokens)
     draft = ask_structured(llm, FiveWhyDraft, messages, method=method)
     whys = [_ground(w, passages, embed) for w in draft.whys[:MAX_ROUNDS] if w.answer.strip()]
     stop_reason = draft.stop_reason

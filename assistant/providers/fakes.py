@@ -18,6 +18,9 @@ class ScriptedChatModel(BaseChatModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     default_reply: str | None = Field(default=None)
+    # An output cap as real chat models have one: pipelines cap with model_copy(max_tokens=...), and the
+    # history shows the cap each call was made with.
+    max_tokens: int | None = Field(default=None)
     _queue: deque[str | Exception] = PrivateAttr(default_factory=deque)
     _history: list[dict[str, Any]] = PrivateAttr(default_factory=list)
 
@@ -45,7 +48,8 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        self._history.append({"messages": messages, "kwargs": kwargs})
+        capped = {"max_tokens": self.max_tokens} if self.max_tokens is not None else {}
+        self._history.append({"messages": messages, "kwargs": {**kwargs, **capped}})
         if self._queue:
             reply = self._queue.popleft()
         elif self.default_reply is not None:

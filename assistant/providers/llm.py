@@ -73,6 +73,14 @@ def _llama_chat_model_class() -> type[BaseChatModel]:
     return LlamaCppChatOpenAI
 
 
+def with_output_cap(llm: BaseChatModel, max_tokens: int) -> BaseChatModel:
+    """A copy of the model that writes at most ``max_tokens`` (the local model writes ~10 tokens/s, so a
+    rambling answer costs minutes); a model without a cap setting (the tests' scripted one) is returned as is."""
+    if "max_tokens" in type(llm).model_fields:
+        return llm.model_copy(update={"max_tokens": max_tokens})
+    return llm
+
+
 def structured_method(settings: Settings) -> StructuredMethod:
     if settings.llm.structured_method is not StructuredMethod.auto:
         return settings.llm.structured_method

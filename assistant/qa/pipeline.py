@@ -13,7 +13,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.language import question_language
 from assistant.prompts import render_prompt
-from assistant.providers.llm import ask_structured
+from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.settings import StructuredMethod
 from assistant.qa.citations import (
     EmbedFn,
@@ -163,8 +163,7 @@ def _generate(
     llm: BaseChatModel, messages: list[BaseMessage], *, method: StructuredMethod, max_tokens: int
 ) -> tuple[ModelAnswer, int]:
     """The model's structured reply and the milliseconds the call took."""
-    if hasattr(llm, "max_tokens"):
-        llm = llm.model_copy(update={"max_tokens": max_tokens})
+    llm = with_output_cap(llm, max_tokens)
     started = time.perf_counter()
     reply = ask_structured(llm, ModelAnswer, messages, method=method)
     return reply, _ms(started)

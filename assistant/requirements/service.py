@@ -15,7 +15,7 @@ from assistant.documents.models import DocumentStatus
 from assistant.errors import ConflictError, InvalidInputError
 from assistant.index import chunks as chunk_store
 from assistant.prompts import render_prompt
-from assistant.providers.llm import ask_structured
+from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.settings import StructuredMethod
 from assistant.requirements import (
     RULES,
@@ -159,8 +159,7 @@ def rewrite_with_llm(
 ) -> int:
     """The model rewrites the weakest statements and may add findings, each tied to a named rule and to words
     that really occur in the statement; returns how many were rewritten."""
-    if hasattr(llm, "max_tokens"):
-        llm = llm.model_copy(update={"max_tokens": max_tokens})
+    llm = with_output_cap(llm, max_tokens)
     worst = sorted((i for i in items if i.requirement.findings), key=lambda i: i.requirement.score)[:limit]
     rules = ", ".join(sorted(RULES))
     for item in worst:

@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from langchain_core.language_models import BaseChatModel
@@ -27,9 +26,9 @@ from assistant.index.chunks import document_chunks
 from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
-from assistant.providers.llm import ask_structured, structured_method
+from assistant.providers.llm import ask_structured, structured_method, with_output_cap
 from assistant.providers.metering import metered
-from assistant.providers.settings import LLMProvider, StructuredMethod
+from assistant.providers.settings import StructuredMethod
 from assistant.risks import repository as repo
 from assistant.risks.cues import Passage, cap_passages, normalize, select_passages
 from assistant.risks.findings import EvidenceIn, create_draft, merge_finding
@@ -72,20 +71,6 @@ def build_messages(passages: Sequence[Passage], settings: RiskSettings) -> list[
     )
     user = render_prompt("risks_scan_passages", language, passages=format_passages(passages))
     return [SystemMessage(content=system), HumanMessage(content=user)]
-
-
-def _capped(llm: BaseChatModel, max_tokens: int, provider: LLMProvider, method: StructuredMethod) -> Any:
-    """The same model with an output cap: the local model writes 8 tokens/s; rambling costs minutes."""
-    model_fields = getattr(type(llm), "model_fields", {})
-    if provider is LLMProvider.local and "extra_body" in model_fields:
-        # llama-cpp-python's server reads max_tokens and ignores the max_completion_tokens ChatOpenAI sends.
-        extra = dict(getattr(llm, "extra_body", None) or {})
-        return llm.model_copy(update={"extra_body": {**extra, "max_tokens": max_tokens}})
-    if "max_tokens" in model_fields:
-        return llm.model_copy(update={"max_tokens": max_tokens})
-    if method is StructuredMethod.json_object:
-        return llm.bind(max_tokens=max_tokens)
-    return llm
 
 
 # ---- quotes ------------------------------------------------------------------------------------------------
@@ -147,96 +132,129 @@ def _batches(items: list[Passage], size: int) -> Iterator[list[Passage]]:
         yield items[i : i + max(1, size)]
 
 
-def scan_document(
-    *,
-    chat_model: BaseChatModel,
-    embeddings: NamedEmbeddings,
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    project_id: str,
-    document_id: str,
-    risk_settings: RiskSettings | None = None,
-    transport: httpx.BaseTransport | None = None,
-    sleep: Sleep = time.sleep,
-) -> ScanReport:
+@dataclass(frozen=True)
+class ScanContext:
+    """What a scan uses: the chat model, the embedder that matches findings to existing risks, the database,
+    the settings, and how webhooks are sent (``transport``: None is real HTTP; ``sleep``: back-off waits)."""
+
+    chat_model: BaseChatModel
+    embeddings: NamedEmbeddings
+    sessions: sessionmaker[Session]
+    settings: Settings
+    risk_settings: RiskSettings | None = None  # default: settings.risk (tests and the bench set their own)
+    transport: httpx.BaseTransport | None = None
+    sleep: Sleep = time.sleep
+
+    @property
+    def rs(self) -> RiskSettings:
+        return self.risk_settings or self.settings.risk
+
+
+@dataclass
+class _Document:
+    file_name: str
+    chunks: list[_Chunk]
+    already: set[str]  # hashes of passages a scan has read before
+
+
+def scan_document(ctx: ScanContext, *, project_id: str, document_id: str) -> ScanReport:
     """Scan one indexed document. Each LLM batch is written in its own transaction together with the marks of
     the passages it read, so an interrupted scan keeps what it finished and the next scan does the rest."""
     started = time.monotonic()
-    rs = risk_settings or settings.risk
+    rs = ctx.rs
     report = ScanReport(project_id=project_id, document_ids=[document_id], documents=1)
+    doc = _load(ctx.sessions, report, project_id, document_id)
+    selected = _select_passages(doc, rs, report)
+    if selected:
+        method = structured_method(ctx.settings)
+        llm = with_output_cap(ctx.chat_model, rs.scan_max_output_tokens)
+        matcher = RiskMatcher(ctx.embeddings, rs.match_threshold, rs.match_threshold_cross_category)
+        chunk_texts = {c.id: c.text for c in doc.chunks}
+        for batch in _batches(selected, rs.scan_batch_size):
+            findings = _ask(llm, method, batch, rs, report, document_id)
+            if findings is None:
+                continue
+            try:
+                queued = _apply(ctx.sessions, rs, matcher, report, project_id, document_id, doc.file_name, batch,
+                                findings, chunk_texts)  # fmt: skip
+            except IntegrityError:
+                # Another scan of the same document marked these passages first: its findings are the same.
+                log.info("risk scan of %s: passages already taken by a concurrent scan", document_id)
+                report.passages_already_scanned += len(batch)
+                continue
+            if queued:
+                deliver_pending(
+                    ctx.sessions, rs, project_id=project_id, transport=ctx.transport, sleep=ctx.sleep
+                )
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _load(
+    sessions: sessionmaker[Session], report: ScanReport, project_id: str, document_id: str
+) -> _Document:
+    """The document's visible chunks and what earlier scans read; only an indexed document can be scanned."""
     with transaction(sessions) as session:
         doc = documents.get_document(session, project_id=project_id, document_id=document_id)
         if doc.status != DocumentStatus.indexed.value:
             raise ConflictError(
                 f"document {document_id} is {doc.status}, not indexed; scan it once it is indexed"
             )
-        file_name, report.pages = doc.file_name, doc.page_count or 0
+        report.pages = doc.page_count or 0
         chunks = [
             _Chunk(c.id, c.text, c.page, c.section) for c in document_chunks(session, document_id=doc.id)
         ]
         already = repo.scanned_hashes(session, project_id=project_id, document_id=document_id)
+    return _Document(doc.file_name, chunks, already)
+
+
+def _select_passages(doc: _Document, rs: RiskSettings, report: ScanReport) -> list[Passage]:
+    """The cue pass: passages with risk language, less those read before, up to the per-document cap."""
     report.passages_seen, candidates = select_passages(
-        chunks, max_chars=rs.scan_passage_chars, min_score=rs.scan_min_cue_score
+        doc.chunks, max_chars=rs.scan_passage_chars, min_score=rs.scan_min_cue_score
     )
     report.passages_with_cues = len(candidates)
     fresh: list[Passage] = []
     for p in candidates:
-        if p.hash in already:
+        if p.hash in doc.already:
             report.passages_already_scanned += 1
         else:
-            already.add(p.hash)  # the same text twice in one document is read once
+            doc.already.add(p.hash)  # the same text twice in one document is read once
             fresh.append(p)
     selected = cap_passages(fresh, rs.scan_max_passages)
     report.passages_over_cap = len(fresh) - len(selected)
-    if not selected:
-        report.seconds = round(time.monotonic() - started, 2)
-        return report
+    return selected
 
-    method = structured_method(settings)
-    llm = _capped(chat_model, rs.scan_max_output_tokens, settings.llm.provider, method)
-    schema = findings_schema(rs.scan_max_findings_per_call)
-    chunk_texts = {c.id: c.text for c in chunks}
-    matcher = RiskMatcher(embeddings, rs.match_threshold, rs.match_threshold_cross_category)
-    for batch in _batches(selected, rs.scan_batch_size):
-        asked = time.monotonic()
-        with metered() as meter:
-            try:
-                answer = ask_structured(llm, schema, build_messages(batch, rs), method=method, retries=1)
-            except ModelOutputError as exc:
-                # This batch stays unmarked, so the next scan tries it again; the others go on.
-                log.warning("risk scan of %s: %s", document_id, exc)
-                report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
-                continue
-            finally:
-                report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
-                report.llm_calls += meter.calls
-                report.prompt_tokens += meter.prompt_tokens
-                report.completion_tokens += meter.completion_tokens
-        report.passages_sent += len(batch)
-        findings = answer.risks[: rs.scan_max_findings_per_call]
-        report.findings += len(findings)
+
+def _ask(
+    llm: BaseChatModel,
+    method: StructuredMethod,
+    batch: list[Passage],
+    rs: RiskSettings,
+    report: ScanReport,
+    document_id: str,
+) -> list[RiskFinding] | None:
+    """One LLM call over a batch, metered; None when the model answered nonsense (the batch stays unmarked,
+    so the next scan tries it again, and the other batches go on)."""
+    asked = time.monotonic()
+    with metered() as meter:
         try:
-            queued = _apply(
-                sessions,
-                rs,
-                matcher,
-                report,
-                project_id,
-                document_id,
-                file_name,
-                batch,
-                findings,
-                chunk_texts,
+            answer = ask_structured(
+                llm, findings_schema(rs.scan_max_findings_per_call), build_messages(batch, rs), method=method
             )
-        except IntegrityError:
-            # Another scan of the same document marked these passages first: its findings are the same ones.
-            log.info("risk scan of %s: passages already taken by a concurrent scan", document_id)
-            report.passages_already_scanned += len(batch)
-            continue
-        if queued:
-            deliver_pending(sessions, rs, project_id=project_id, transport=transport, sleep=sleep)
-    report.seconds = round(time.monotonic() - started, 2)
-    return report
+        except ModelOutputError as exc:
+            log.warning("risk scan of %s: %s", document_id, exc)
+            report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
+            return None
+        finally:
+            report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
+            report.llm_calls += meter.calls
+            report.prompt_tokens += meter.prompt_tokens
+            report.completion_tokens += meter.completion_tokens
+    report.passages_sent += len(batch)
+    findings = answer.risks[: rs.scan_max_findings_per_call]
+    report.findings += len(findings)
+    return findings
 
 
 def _apply(
@@ -277,60 +295,53 @@ def _apply(
                 local.duplicates += 1
                 continue
             counts[passage.hash] += 1
-            finding = finding.model_copy(update={"title": finding_title(finding)})
-            statement = risk_statement(finding.title, finding.event, finding.cause)
-            match = matcher.match(finding.category.value, statement)
-            if match is None:
-                risk, notified = create_draft(
-                    session, project_id=project_id, finding=finding, evidence=evidence, settings=rs
-                )
-                matcher.add(risk.id, risk.category, statement)
-                local.drafts_created += 1
-                local.created_ids.append(risk.ref)
-                local.notifications += int(notified)
-                continue
-            risk = repo.get_risk_by_id(session, risk_id=match.key)
-            outcome = merge_finding(session, risk=risk, finding=finding, evidence=evidence, settings=rs)
-            local.merges += 1
-            local.suggestions += outcome.suggestions
-            local.notifications += int(outcome.notified)
-            if risk.ref not in local.merged_ids and risk.ref not in local.created_ids:
-                local.merged_ids.append(risk.ref)
+            _record(session, rs, matcher, local, project_id, finding, evidence)
         repo.mark_scanned(session, project_id=project_id, document_id=document_id, counts=counts)
     report.add(local)
     return local.notifications
 
 
-def scan_project(
-    *,
-    chat_model: BaseChatModel,
-    embeddings: NamedEmbeddings,
-    sessions: sessionmaker[Session],
-    settings: Settings,
+def _record(
+    session: Session,
+    rs: RiskSettings,
+    matcher: RiskMatcher,
+    local: ScanReport,
     project_id: str,
-    document_ids: Sequence[str] | None = None,
-    risk_settings: RiskSettings | None = None,
-    transport: httpx.BaseTransport | None = None,
-    sleep: Sleep = time.sleep,
+    finding: RiskFinding,
+    evidence: EvidenceIn,
+) -> None:
+    """A checked finding: a new draft, or evidence (and suggestions) on the risk it matches."""
+    finding = finding.model_copy(update={"title": finding_title(finding)})
+    statement = risk_statement(finding.title, finding.event, finding.cause)
+    match = matcher.match(finding.category.value, statement)
+    if match is None:
+        risk, notified = create_draft(
+            session, project_id=project_id, finding=finding, evidence=evidence, settings=rs
+        )
+        matcher.add(risk.id, risk.category, statement)
+        local.drafts_created += 1
+        local.created_ids.append(risk.ref)
+        local.notifications += int(notified)
+        return
+    risk = repo.get_risk_by_id(session, risk_id=match.key)
+    outcome = merge_finding(session, risk=risk, finding=finding, evidence=evidence, settings=rs)
+    local.merges += 1
+    local.suggestions += outcome.suggestions
+    local.notifications += int(outcome.notified)
+    if risk.ref not in local.merged_ids and risk.ref not in local.created_ids:
+        local.merged_ids.append(risk.ref)
+
+
+def scan_project(
+    ctx: ScanContext, *, project_id: str, document_ids: Sequence[str] | None = None
 ) -> ScanReport:
     """Scan every indexed document of the project (or the listed ones), one after another."""
     started = time.monotonic()
     if document_ids is None:
-        with transaction(sessions) as session:
+        with transaction(ctx.sessions) as session:
             document_ids = [d.id for d in documents.indexed_documents(session, project_id=project_id)]
     total = ScanReport(project_id=project_id)
     for document_id in document_ids:
-        one = scan_document(
-            chat_model=chat_model,
-            embeddings=embeddings,
-            sessions=sessions,
-            settings=settings,
-            project_id=project_id,
-            document_id=document_id,
-            risk_settings=risk_settings,
-            transport=transport,
-            sleep=sleep,
-        )
-        total.add(one)
+        total.add(scan_document(ctx, project_id=project_id, document_id=document_id))
     total.seconds = round(time.monotonic() - started, 2)
     return total

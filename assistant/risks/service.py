@@ -9,19 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import httpx
-from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
 from assistant.projects import repository as projects
-from assistant.providers.embeddings import NamedEmbeddings
 from assistant.risks import edits, exports, mitigation, scan, transitions, views, webhook
 from assistant.risks import repository as repo
 from assistant.risks.lifecycle import RiskAction, RiskStatus
 from assistant.risks.models import Risk
+from assistant.risks.scan import ScanContext
 from assistant.risks.schemas import (
     ActionCreate,
     ActionUpdate,
@@ -34,7 +32,6 @@ from assistant.risks.schemas import (
     TransitionRequest,
 )
 from assistant.risks.settings import RiskSettings
-from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -209,55 +206,20 @@ def notify(
 # ---- scans (route, CLI and the background worker all call these) -------------------------------------------
 
 
-def scan_risks(
-    *,
-    chat_model: BaseChatModel,
-    embeddings: NamedEmbeddings,
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    project_id: str,
-    document_id: str | None = None,
-    transport: httpx.BaseTransport | None = None,
-) -> ScanReport:
+def scan_risks(ctx: ScanContext, *, project_id: str, document_id: str | None = None) -> ScanReport:
     """Scan one document, or every indexed document of the project, and deliver the webhooks it queued."""
-    common: dict[str, Any] = {
-        "chat_model": chat_model,
-        "embeddings": embeddings,
-        "sessions": sessions,
-        "settings": settings,
-        "project_id": project_id,
-        "risk_settings": settings.risk,
-        "transport": transport,
-    }
     if document_id:
-        return scan.scan_document(document_id=document_id, **common)
-    return scan.scan_project(**common)
+        return scan.scan_document(ctx, project_id=project_id, document_id=document_id)
+    return scan.scan_project(ctx, project_id=project_id)
 
 
-def scan_after_indexing(
-    *,
-    chat_model: BaseChatModel,
-    embeddings: NamedEmbeddings,
-    sessions: sessionmaker[Session],
-    settings: Settings,
-    project_id: str,
-    document_id: str,
-    transport: httpx.BaseTransport | None = None,
-) -> ScanReport | None:
+def scan_after_indexing(ctx: ScanContext, *, project_id: str, document_id: str) -> ScanReport | None:
     """The automatic scan of a newly indexed or changed document (a background task). None when automatic
     scans are switched off (ASSISTANT_RISK_AUTO_SCAN=false). Passages read before cost nothing, so scanning
     an unchanged document again is cheap."""
-    if not settings.risk.auto_scan:
+    if not ctx.settings.risk.auto_scan:
         return None
-    report = scan_risks(
-        chat_model=chat_model,
-        embeddings=embeddings,
-        sessions=sessions,
-        settings=settings,
-        project_id=project_id,
-        document_id=document_id,
-        transport=transport,
-    )
+    report = scan_risks(ctx, project_id=project_id, document_id=document_id)
     log.info(
         "risk scan of %s: %d passages sent, %d drafts, %d merges, %d dropped, %.1f s",
         document_id,

@@ -17,7 +17,7 @@ from assistant.risks import repository as repo
 from assistant.risks.cues import cap_passages, cues_in, select_passages
 from assistant.risks.lifecycle import RiskAction
 from assistant.risks.matching import RiskMatcher
-from assistant.risks.scan import format_passages, locate_quote, scan_document, scan_project
+from assistant.risks.scan import ScanContext, format_passages, locate_quote, scan_document, scan_project
 from assistant.risks.schemas import RiskCreate, RiskDetail, RiskFinding, RiskUpdate, ScanReport
 from assistant.risks.settings import RiskSettings
 from assistant.settings import Settings
@@ -66,17 +66,16 @@ def scan(
     embeddings: object | None = None,
     hook: Hook | None = None,
 ) -> ScanReport:
-    return scan_document(
+    ctx = ScanContext(
         chat_model=chat,
         embeddings=embeddings or HashingEmbeddings(),  # type: ignore[arg-type]
         sessions=sessions,
         settings=settings,
-        project_id=project_id,
-        document_id=document_id,
         risk_settings=rs,
         transport=hook.transport if hook else None,
         sleep=hook.sleep if hook else (lambda s: None),
     )
+    return scan_document(ctx, project_id=project_id, document_id=document_id)
 
 
 def all_risks(sessions: sessionmaker[Session], project_id: str) -> list[RiskDetail]:
@@ -530,14 +529,8 @@ def test_only_indexed_documents_are_scanned(
         scan(sessions, scan_settings, chat, project_id, doc, rs)
     indexed = add_document(sessions, project_id, "b.txt", [PEOPLE])
     chat.enqueue(findings(PEOPLE_FINDING | {"passage": 1}))
-    report = scan_project(
-        chat_model=chat,
-        embeddings=HashingEmbeddings(),
-        sessions=sessions,
-        settings=scan_settings,
-        project_id=project_id,
-        risk_settings=rs,
-    )
+    ctx = ScanContext(chat, HashingEmbeddings(), sessions, scan_settings, risk_settings=rs)
+    report = scan_project(ctx, project_id=project_id)
     assert report.document_ids == [indexed] and report.drafts_created == 1
 
 
@@ -582,10 +575,7 @@ def test_the_ingestion_hook_respects_auto_scan(
 
     def run(settings: Settings) -> ScanReport | None:
         return service.scan_after_indexing(
-            chat_model=chat,
-            embeddings=HashingEmbeddings(),
-            sessions=sessions,
-            settings=settings,
+            ScanContext(chat, HashingEmbeddings(), sessions, settings),
             project_id=project_id,
             document_id=doc,
         )
@@ -628,10 +618,7 @@ def test_the_background_queue_scans_after_ingestion_and_survives_failures(
     def scan_task(payload: dict[str, str]) -> None:
         reports.append(
             service.scan_after_indexing(
-                chat_model=chat,
-                embeddings=HashingEmbeddings(),
-                sessions=sessions,
-                settings=settings,
+                ScanContext(chat, HashingEmbeddings(), sessions, settings),
                 project_id=payload["project_id"],
                 document_id=payload["document_id"],
             )
