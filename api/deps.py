@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from api.container import Container
+from assistant.db import transaction
 from assistant.projects import repository as projects
 from assistant.projects.models import Project
 from assistant.settings import Settings
@@ -27,15 +28,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(container: ContainerDep) -> Iterator[Session]:
-    session = container.sessions()
-    try:
+    with transaction(container.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
