@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from assistant.background.worker import BackgroundWork
+from assistant.background.worker import BackgroundWork, Progress, task_progress
 from assistant.db import make_engine, make_session_factory, migrate, transaction
+from assistant.documents.background import scan_task_key
+from assistant.index.passage_vectors import StoredPassageVectors
 from assistant.index.vector import VectorIndex
 from assistant.providers.embeddings import (
     E5SmallEmbeddings,
@@ -24,7 +26,8 @@ from assistant.providers.store import make_chroma_client
 from assistant.retrieval import hybrid
 from assistant.retrieval.models import SearchFilters, SearchResponse
 from assistant.retrieval.query_expansion import QueryTranslator
-from assistant.retrieval.rerank import Reranker, make_reranker
+from assistant.retrieval.rerank import EmbeddingReranker, make_reranker, rerank_model
+from assistant.retrieval.warmup import WARM_QUEUE, WARM_TASK, warm_rerank_vectors
 from assistant.risks import service as risks
 from assistant.risks.scan import ScanContext
 from assistant.settings import Settings
@@ -79,7 +82,7 @@ class Container:
             settings=self.settings,
             sessions=self.sessions,
             vectors=self.vectors,
-            on_indexed=[self._extract_requirements, self._queue_risk_scan],
+            on_indexed=[self._extract_requirements, self._queue_risk_scan, self._queue_warmup],
         )
 
     @cached_property
@@ -89,10 +92,28 @@ class Container:
         work = BackgroundWork(self.sessions)
         register_ingestion(work, self.ingestor)
         work.register(risks.SCAN_QUEUE, risks.SCAN_TASK, self._scan_after_indexing)
+        work.register(WARM_QUEUE, WARM_TASK, self._warm_rerank_vectors)
         return work
 
     def start_background(self, queues: list[str] | None = None) -> None:
         self.background.start(queues)
+        if queues is None or WARM_QUEUE in queues:
+            # Documents indexed before the warm-up existed, or while it was stopped, get their vectors too.
+            self.background.submit(WARM_QUEUE, WARM_TASK, {"document_id": None}, key="*")
+
+    def _queue_warmup(self, project_id: str, document_id: str) -> None:
+        if self.rerank_model:
+            self.background.submit(WARM_QUEUE, WARM_TASK, {"document_id": document_id}, key=document_id)
+
+    def _warm_rerank_vectors(self, payload: dict[str, Any]) -> None:
+        if self.rerank_model and (reranker := self.reranker) is not None:
+            warm_rerank_vectors(
+                reranker,
+                self.sessions,
+                document_id=payload.get("document_id"),
+                people_waiting=self.scheduler.people_waiting,
+                progress=task_progress(),
+            )
 
     def _queue_risk_scan(self, project_id: str, document_id: str) -> None:
         """The LLM is slow on two cores: scans run on their own queue so ingestion never waits for them."""
@@ -101,24 +122,29 @@ class Container:
                 risks.SCAN_QUEUE,
                 risks.SCAN_TASK,
                 {"project_id": project_id, "document_id": document_id},
-                key=f"{project_id}/{document_id}",
+                key=scan_task_key(project_id, document_id),
             )
 
     def _scan_after_indexing(self, payload: dict[str, Any]) -> None:
         with llm_priority(Priority.background):  # nobody waits for it: it yields to every person
             risks.scan_after_indexing(
-                self.scan_context(), project_id=payload["project_id"], document_id=payload["document_id"]
+                self.scan_context(progress=task_progress()),
+                project_id=payload["project_id"],
+                document_id=payload["document_id"],
             )
 
-    def scan_context(self, transport: httpx.BaseTransport | None = None) -> ScanContext:
+    def scan_context(
+        self, transport: httpx.BaseTransport | None = None, progress: Progress | None = None
+    ) -> ScanContext:
         """What a risk scan uses (the model starts here if it has not yet); ``transport`` overrides how
-        webhooks are sent."""
+        webhooks are sent, ``progress`` hears how far the scan has got."""
         return ScanContext(
             chat_model=self.chat_model,
             embeddings=self.embeddings,
             sessions=self.sessions,
             settings=self.settings,
             transport=transport or self.webhook_transport,
+            progress=progress,
         )
 
     def _extract_requirements(self, project_id: str, document_id: str) -> None:
@@ -158,8 +184,22 @@ class Container:
         return E5SmallEmbeddings()
 
     @cached_property
-    def reranker(self) -> Reranker | None:
-        return make_reranker(self.settings.retrieval.rerank, self.embeddings.name, model=lambda: self.e5)
+    def reranker(self) -> EmbeddingReranker | None:
+        model = self.rerank_model
+        return make_reranker(
+            self.settings.retrieval.rerank,
+            self.embeddings.name,
+            model=lambda: self.e5,
+            store=StoredPassageVectors(self.sessions, model) if model else None,
+        )
+
+    @cached_property
+    def rerank_model(self) -> str | None:
+        """The model whose passage vectors the warm-up computes, or None when there is no rerank step. Read
+        from the settings (a local embedder's name is its model), so asking does not load the embedder."""
+        embeddings = self.settings.embeddings
+        index_model = embeddings.model if embeddings.provider is EmbeddingsProvider.local else ""
+        return rerank_model(self.settings.retrieval.rerank, index_model)
 
     @cached_property
     def classifier_embeds(self) -> list[Embed]:

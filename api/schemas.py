@@ -55,6 +55,29 @@ class DocumentPublic(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     indexed_at: dt.datetime | None
+    background: DocumentBackground | None = Field(
+        None, description="What background work has done for it: fast search ready, risk scan progress."
+    )
+
+
+class ScanProgress(BaseModel):
+    status: Literal["pending", "running", "done", "failed"] = Field(
+        ...,
+        description="The document's automatic risk scan: pending (waiting, or not scanned), running, done, "
+        "failed.",
+    )
+    reason: str | None = Field(None, description="Why it is pending or failed.")
+    passages_done: int = Field(..., description="Passages the scan has read so far.")
+    passages_total: int = Field(..., description="Passages the scan reads (cue passages not read before).")
+
+
+class DocumentBackground(BaseModel):
+    rerank_ready: bool = Field(
+        ...,
+        description="The rerank model has read every passage, so a search over this document costs no "
+        "model time (true where there is no rerank step).",
+    )
+    scan: ScanProgress
 
 
 class ChunkPublic(BaseModel):

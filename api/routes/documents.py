@@ -1,25 +1,33 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from sqlalchemy.orm import Session
 
+from api.container import Container
 from api.deps import ContainerDep, ProjectDep, SessionDep
 from api.schemas import (
     ChunkPublic,
+    DocumentBackground,
     DocumentDetail,
     DocumentList,
     DocumentPublic,
     DocumentsDeleted,
     DocumentUpdate,
     JobAccepted,
+    ScanProgress,
 )
 from assistant.documents import repository as documents
-from assistant.documents.models import DocumentType
+from assistant.documents.background import background_states
+from assistant.documents.models import Document, DocumentType
 from assistant.index import chunks as chunk_store
+from assistant.risks import service as risks
 from assistant.settings import Settings
 from ingest import service
 from ingest.jobs import Upload
+
+D = TypeVar("D", bound=DocumentPublic)
 
 router = APIRouter(prefix="/projects/{project}/documents", tags=["documents"])
 
@@ -59,9 +67,51 @@ async def _read_upload(file: UploadFile, settings: Settings) -> Upload:
     return Upload(name, data)
 
 
-@router.get("", response_model=DocumentList, summary="List documents with their status")
+BACKGROUND_NOTE = (
+    " Each document carries `background`: `rerank_ready` (the rerank model has read its passages, so a search "
+    "costs no model time) and `scan` (its automatic risk scan: status pending|running|done|failed, reason, "
+    "passages_done, passages_total), so you can see whether fast search and the register are complete for it."
+)
+
+
+def _with_background(
+    session: Session, container: Container, project_id: str, docs: list[Document], kind: type[D]
+) -> list[D]:
+    states = background_states(
+        session,
+        project_id=project_id,
+        docs=docs,
+        rerank_model=container.rerank_model,
+        auto_scan=container.settings.risk.auto_scan,
+        scan_queue=risks.SCAN_QUEUE,
+    )
+    out = []
+    for doc in docs:
+        item = kind.model_validate(doc)
+        state = states[doc.id]
+        item.background = DocumentBackground(
+            rerank_ready=state.rerank_ready,
+            scan=ScanProgress(
+                status=state.scan.status.value,
+                reason=state.scan.reason,
+                passages_done=state.scan.passages_done,
+                passages_total=state.scan.passages_total,
+            ),
+        )
+        out.append(item)
+    return out
+
+
+@router.get(
+    "",
+    response_model=DocumentList,
+    summary="List documents with their status",
+    description="The project's documents with their reading status (queued, reading, indexed, failed with "
+    "the reason)." + BACKGROUND_NOTE,
+)
 def list_documents(
     project: ProjectDep,
+    container: ContainerDep,
     session: SessionDep,
     status_filter: Annotated[
         str | None, Query(alias="status", description="queued|reading|indexed|failed")
@@ -71,18 +121,26 @@ def list_documents(
     items = documents.list_documents(
         session, project_id=project.id, status=status_filter, doc_type=doc_type.value if doc_type else None
     )
-    return DocumentList(items=[DocumentPublic.model_validate(d) for d in items], total=len(items))
+    return DocumentList(
+        items=_with_background(session, container, project.id, items, DocumentPublic), total=len(items)
+    )
 
 
-@router.get("/{document_id}", response_model=DocumentDetail, summary="One document")
+@router.get(
+    "/{document_id}",
+    response_model=DocumentDetail,
+    summary="One document",
+    description="The document, with its chunks when `include_chunks` is true." + BACKGROUND_NOTE,
+)
 def get_document(
     project: ProjectDep,
+    container: ContainerDep,
     session: SessionDep,
     document_id: str,
     include_chunks: Annotated[bool, Query(description="Also return the indexed chunks.")] = False,
 ) -> DocumentDetail:
     doc = documents.get_document(session, project_id=project.id, document_id=document_id)
-    out = DocumentDetail.model_validate(doc)
+    [out] = _with_background(session, container, project.id, [doc], DocumentDetail)
     if include_chunks:
         out.chunks = [
             ChunkPublic.model_validate(c) for c in chunk_store.document_chunks(session, document_id=doc.id)

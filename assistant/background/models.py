@@ -36,6 +36,9 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.queued.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # How far the running task has got, in its own units (a scan: passages), when it says so.
+    done: Mapped[int | None] = mapped_column(Integer, default=None)
+    total: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -59,6 +59,24 @@ def finish(session: Session, *, task_id: int, error: str | None) -> None:
         task.error, task.finished_at = error, utcnow()
 
 
+def set_progress(session: Session, *, task_id: int, done: int, total: int) -> None:
+    task = session.get(Task, task_id)
+    if task is not None:
+        task.done, task.total = done, total
+
+
+def latest_tasks(session: Session, *, queue: str, keys: Iterable[str]) -> dict[str, Task]:
+    """The newest task of each key on the queue."""
+    out: dict[str, Task] = {}
+    wanted = list(keys)
+    for i in range(0, len(wanted), 500):
+        for task in session.scalars(
+            select(Task).where(Task.queue == queue, Task.key.in_(wanted[i : i + 500])).order_by(Task.id)
+        ):
+            out[task.key or ""] = task
+    return out
+
+
 def requeue(session: Session, *, task_id: int) -> None:
     task = session.get(Task, task_id)
     if task is not None:

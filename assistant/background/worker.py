@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,26 @@ from assistant.db import transaction
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], None]
+Progress = Callable[[int, int], None]
+
+# The task the current thread is running, so a handler can report how far it has got (task_progress()).
+_CURRENT: ContextVar[tuple[sessionmaker[Session], int] | None] = ContextVar("background_task", default=None)
+
+
+def task_progress() -> Progress:
+    """``progress(done, total)`` for the task this thread runs (kept on its row, shown to people); a no-op
+    outside a task."""
+    current = _CURRENT.get()
+    if current is None:
+        return lambda done, total: None
+    sessions, task_id = current
+
+    def progress(done: int, total: int) -> None:
+        with transaction(sessions) as session:
+            repo.set_progress(session, task_id=task_id, done=done, total=total)
+
+    return progress
+
 
 # Tasks another process wrote (a CLI ingestion queues its risk scans for the server) are noticed this often.
 POLL_S = 2.0
@@ -136,7 +157,11 @@ class BackgroundWork:
             if handler is None:
                 error = f"no handler for task {name!r} on queue {queue!r}"
             else:
-                handler(payload)
+                token = _CURRENT.set((self._sessions, task_id))
+                try:
+                    handler(payload)
+                finally:
+                    _CURRENT.reset(token)
         except Exception as exc:
             if self._stopping.is_set():
                 # The stop pulled the ground from under it (the model server ended): it did not fail, it

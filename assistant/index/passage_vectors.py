@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import LargeBinary, Select, String, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from assistant.db import Base, affected_rows
+from assistant.db import Base, affected_rows, transaction
 from assistant.documents.models import Chunk, Document, DocumentStatus
 
 VECTOR_DTYPE = np.float32
@@ -47,6 +48,25 @@ def store_vectors(session: Session, *, model: str, vectors: dict[str, np.ndarray
         if h not in known
     )
     session.flush()
+
+
+class StoredPassageVectors:
+    """The rerank step's PassageStore over this table."""
+
+    def __init__(self, sessions: sessionmaker[Session], model: str) -> None:
+        self._sessions = sessions
+        self.model = model
+
+    def get(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        with transaction(self._sessions) as session:
+            return stored_vectors(session, model=self.model, hashes=hashes)
+
+    def put(self, vectors: dict[str, np.ndarray]) -> None:
+        try:
+            with transaction(self._sessions) as session:
+                store_vectors(session, model=self.model, vectors=vectors)
+        except IntegrityError:  # a search and the warm-up stored the same passage at once: it is there
+            pass
 
 
 def _active_chunks(document_ids: Iterable[str] | None = None) -> Select[str, str, str]:

@@ -89,7 +89,7 @@ class LLMScheduler(BaseCallbackHandler):
         self._cond = threading.Condition()
         self._waiting: list[tuple[int, int]] = []  # heap of (priority, ticket)
         self._tickets = itertools.count()
-        self._in_flight: dict[UUID, float] = {}  # run id -> start
+        self._in_flight: dict[UUID, tuple[float, Priority]] = {}  # run id -> (start, priority)
         self._average_s = FIRST_GUESS_S
         self.calls = 0
 
@@ -108,7 +108,7 @@ class LLMScheduler(BaseCallbackHandler):
                     self._give_up(entry)
                 self._cond.wait(remaining)
             heapq.heappop(self._waiting)
-            self._in_flight[run_id] = self._clock()
+            self._in_flight[run_id] = (self._clock(), priority)
             self._cond.notify_all()  # with several slots, the next waiter may go too
 
     def _give_up(self, entry: tuple[int, int]) -> None:
@@ -126,13 +126,21 @@ class LLMScheduler(BaseCallbackHandler):
 
     def release(self, run_id: UUID) -> None:
         with self._cond:
-            started = self._in_flight.pop(run_id, None)
-            if started is None:
+            held = self._in_flight.pop(run_id, None)
+            if held is None:
                 return
-            took = self._clock() - started
+            took = self._clock() - held[0]
             self._average_s = (1 - SMOOTHING) * self._average_s + SMOOTHING * took
             self.calls += 1
             self._cond.notify_all()
+
+    def people_waiting(self) -> bool:
+        """Whether a call a person waits for is at the model or in line for it (other background work that
+        competes for the CPU, such as the rerank warm-up, holds back meanwhile)."""
+        with self._cond:
+            return any(p is Priority.interactive for _, p in self._in_flight.values()) or any(
+                p == Priority.interactive for p, _ in self._waiting
+            )
 
     def status(self) -> QueueStatus:
         with self._cond:

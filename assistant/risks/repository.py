@@ -285,6 +285,16 @@ def scanned_hashes(session: Session, *, project_id: str, document_id: str) -> se
     return set(session.scalars(stmt))
 
 
+def scanned_counts(session: Session, *, project_id: str, document_ids: list[str]) -> dict[str, int]:
+    """Passages a scan has read, per document."""
+    rows = session.execute(
+        select(RiskScannedPassage.document_id, func.count())
+        .where(RiskScannedPassage.project_id == project_id, RiskScannedPassage.document_id.in_(document_ids))
+        .group_by(RiskScannedPassage.document_id)
+    )
+    return {doc: int(n) for doc, n in rows}
+
+
 def mark_scanned(session: Session, *, project_id: str, document_id: str, counts: dict[str, int]) -> None:
     """Record passages as read; a concurrent scan that got there first makes this flush fail (unique key)."""
     session.add_all(

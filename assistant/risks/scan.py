@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -144,6 +144,8 @@ class ScanContext:
     risk_settings: RiskSettings | None = None  # default: settings.risk (tests and the bench set their own)
     transport: httpx.BaseTransport | None = None
     sleep: Sleep = time.sleep
+    # Told (passages read, passages to read) as the scan goes, so people can see how far it has got.
+    progress: Callable[[int, int], None] | None = None
 
     @property
     def rs(self) -> RiskSettings:
@@ -165,12 +167,16 @@ def scan_document(ctx: ScanContext, *, project_id: str, document_id: str) -> Sca
     report = ScanReport(project_id=project_id, document_ids=[document_id], documents=1)
     doc = _load(ctx.sessions, report, project_id, document_id)
     selected = _select_passages(doc, rs, report)
+    progress = ctx.progress or (lambda done, total: None)
+    progress(0, len(selected))
     if selected:
         method = structured_method(ctx.settings)
         llm = with_output_cap(ctx.chat_model, rs.scan_max_output_tokens)
         matcher = RiskMatcher(ctx.embeddings, rs.match_threshold, rs.match_threshold_cross_category)
         chunk_texts = {c.id: c.text for c in doc.chunks}
-        for batch in _batches(selected, rs.scan_batch_size):
+        for n, batch in enumerate(_batches(selected, rs.scan_batch_size)):
+            if n:
+                progress(min(n * rs.scan_batch_size, len(selected)), len(selected))
             findings = _ask(llm, method, batch, rs, report, document_id)
             if findings is None:
                 continue
@@ -186,6 +192,7 @@ def scan_document(ctx: ScanContext, *, project_id: str, document_id: str) -> Sca
                 deliver_pending(
                     ctx.sessions, rs, project_id=project_id, transport=ctx.transport, sleep=ctx.sleep
                 )
+    progress(len(selected), len(selected))
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
