@@ -28,9 +28,18 @@ def ask(
         int, typer.Option("--top-k", "-k", min=1, max=20, help="Passages offered to the model.")
     ] = 6,
     as_json: JsonOpt = False,
+    stream: Annotated[
+        bool, typer.Option("--stream/--no-stream", help="Show the answer while the model writes it.")
+    ] = True,
 ) -> None:
     """Answer a question from the project's documents, with checked citations (or say they do not answer it)."""
     container, project_id = open_project(project)
+    streamed: list[str] = []
+
+    def show(text: str) -> None:
+        streamed.append(text)
+        console.print(text, end="", markup=False, highlight=False)
+
     try:
         out = ask_project(
             question,
@@ -38,15 +47,21 @@ def ask(
             search=lambda q: container.search(project_id or "", q, top_k=top_k, for_answer=True).results,
             embeddings=container.embeddings,
             settings=container.settings,
+            on_token=show if stream and not as_json else None,
         )
     except AssistantError as exc:
+        if streamed:
+            console.print()
         raise fail(exc) from None
     finally:
         container.close()
     if as_json:
         console.print_json(out.model_dump_json())
         return
-    console.print(("[yellow]" if out.refused else "[bold]") + out.answer)
+    if streamed:
+        console.print()
+    if "".join(streamed).strip() != out.answer.strip():  # the checked answer (flags, or a refusal) differs
+        console.print(("[yellow]" if out.refused else "[bold]") + out.answer)
     table = Table(
         "n", "file", "page / section", "supported", "quote", title="citations" if out.citations else None
     )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -19,7 +21,12 @@ class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=2000, description="Chinese or English.")
     top_k: int = Field(6, ge=1, le=20, description="Passages retrieved and offered to the model.")
     filters: SearchFilters | None = None
-    stream: bool = Field(False, description="Answer as server-sent events: `passages` first, then `answer`.")
+    stream: bool = Field(
+        False,
+        description="Answer as server-sent events: `passages` first, then `token` events (`{text}`, the answer "
+        "as the model writes it), then `answer` (the checked answer: keep this one; its sentences whose "
+        "citations failed are flagged), or `error` (`{detail, error}`).",
+    )
 
 
 def _search(container: ContainerDep, project_id: str, body: AskRequest) -> SearchResponse:
@@ -29,7 +36,11 @@ def _search(container: ContainerDep, project_id: str, body: AskRequest) -> Searc
 
 
 def _answer(
-    container: ContainerDep, project_id: str, body: AskRequest, found: SearchResponse | None = None
+    container: ContainerDep,
+    project_id: str,
+    body: AskRequest,
+    found: SearchResponse | None = None,
+    on_token: Callable[[str], None] | None = None,
 ) -> AnswerPublic:
     """``found``: passages already retrieved for this question (the stream sends them first)."""
     return ask_project(
@@ -38,7 +49,41 @@ def _answer(
         search=lambda q: (found or _search(container, project_id, body)).results,
         embeddings=container.embeddings,
         settings=container.settings,
+        on_token=on_token,
     )
+
+
+def _event(kind: str, data: object) -> str:
+    payload = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data, ensure_ascii=False)
+    return f"event: {kind}\ndata: {payload}\n\n"
+
+
+def _stream_answer(container: ContainerDep, project_id: str, body: AskRequest) -> Iterator[str]:
+    """Passages, then the answer's words as the model writes them, then the checked answer. The answer is
+    made in a thread that hands its words over a queue, since the model calls back while it writes."""
+    found = _search(container, project_id, body)
+    fields = {"chunk_id", "document_id", "file_name", "page", "section", "text", "score"}
+    yield _event("passages", [r.model_dump(mode="json", include=fields) for r in found.results])
+    handed: queue.Queue[tuple[str, object]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            answer = _answer(container, project_id, body, found, on_token=lambda t: handed.put(("token", t)))
+            handed.put(("answer", answer))
+        except Exception as exc:  # the stream has started: the error goes in-band
+            handed.put(("error", exc))
+
+    threading.Thread(target=work, name="ask-stream", daemon=True).start()
+    while True:
+        kind, value = handed.get()
+        if kind == "token":
+            yield _event("token", {"text": value})
+        elif kind == "answer":
+            yield _event("answer", value)
+            return
+        else:
+            yield _event("error", {"detail": str(value), "error": type(value).__name__})
+            return
 
 
 @router.post(
@@ -61,21 +106,4 @@ def _answer(
 def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> AnswerPublic | StreamingResponse:
     if not body.stream:
         return _answer(container, project.id, body)
-
-    def events() -> Iterator[str]:
-        found = _search(container, project.id, body)
-        passages = [
-            r.model_dump(
-                mode="json",
-                include={"chunk_id", "document_id", "file_name", "page", "section", "text", "score"},
-            )
-            for r in found.results
-        ]
-        yield f"event: passages\ndata: {json.dumps(passages, ensure_ascii=False)}\n\n"
-        try:
-            answer = _answer(container, project.id, body, found)
-            yield f"event: answer\ndata: {answer.model_dump_json()}\n\n"
-        except Exception as exc:  # the stream has started: report in-band
-            yield f"event: error\ndata: {json.dumps({'detail': str(exc)}, ensure_ascii=False)}\n\n"
-
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return StreamingResponse(_stream_answer(container, project.id, body), media_type="text/event-stream")

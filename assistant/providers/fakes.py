@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+# Characters per streamed piece of a scripted reply.
+STREAM_PIECE = 6
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -41,13 +45,7 @@ class ScriptedChatModel(BaseChatModel):
     def history(self) -> list[dict[str, Any]]:
         return self._history
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
+    def _next_reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> str:
         capped = {"max_tokens": self.max_tokens} if self.max_tokens is not None else {}
         self._history.append({"messages": messages, "kwargs": {**kwargs, **capped}})
         if self._queue:
@@ -58,4 +56,26 @@ class ScriptedChatModel(BaseChatModel):
             raise RuntimeError("ScriptedChatModel: no reply queued")
         if isinstance(reply, Exception):
             raise reply
+        return reply
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        reply = self._next_reply(messages, kwargs)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """The reply in pieces of a few characters, as a real model streams it."""
+        reply = self._next_reply(messages, kwargs)
+        for i in range(0, len(reply), STREAM_PIECE):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=reply[i : i + STREAM_PIECE]))

@@ -89,6 +89,11 @@ class LlamaServer:
             "--n_threads", str(self._settings.llm.threads),
             "--n_threads_batch", str(self._settings.llm.threads),
         ]  # fmt: skip
+        if self._settings.llm.prompt_cache_mb > 0:
+            # Keeps the model's state after each call and starts the next one from the longest shared prefix,
+            # so the static instructions of ask, 5-Why and scan prompts are read once, not on every call.
+            cache_bytes = str(self._settings.llm.prompt_cache_mb * 1024 * 1024)
+            cmd += ["--cache", "true", "--cache_type", "ram", "--cache_size", cache_bytes]
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         atexit.register(self.stop)

@@ -131,7 +131,7 @@ def ask_structured(
         except (ValidationError, json.JSONDecodeError, ValueError) as exc:
             last_error = exc
         except Exception as exc:
-            if _is_unavailable(exc):
+            if is_unavailable(exc):
                 raise ProviderUnavailableError(f"the language model is unavailable: {exc}") from exc
             last_error = exc
     raise ModelOutputError(
@@ -139,7 +139,8 @@ def ask_structured(
     )
 
 
-def _is_unavailable(exc: Exception) -> bool:
+def is_unavailable(exc: BaseException) -> bool:
+    """A connection or timeout failure: the model is away, not confused."""
     name = type(exc).__name__
     return name in {
         "APIConnectionError",

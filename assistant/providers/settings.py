@@ -79,6 +79,12 @@ class LLMSettings(SettingsGroup):
         description="How long a call a person waits for (ask, 5-Why, a rewrite) may wait for the model before "
         "it is refused with 503, its place in the queue and an estimate.",
     )
+    prompt_cache_mb: int = Field(
+        0,
+        ge=0,
+        description="RAM the local model may keep its states in, to start a call from the longest prompt "
+        "prefix it has read before (0: only the previous call's).",
+    )
     context: int = Field(4096, ge=512, description="Context window of the local model (tokens).")
     threads: int = Field(2, ge=1, description="CPU threads of the local model (and of the local embedder).")
 

@@ -15,6 +15,7 @@ from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.settings import StructuredMethod
+from assistant.providers.streaming import stream_structured
 from assistant.qa.citations import (
     EmbedFn,
     Support,
@@ -87,7 +88,9 @@ def answer_question(
     context_chars: int = 2400,
     passage_chars: int = 800,
     max_tokens: int = 320,
+    on_token: Callable[[str], None] | None = None,
 ) -> AnswerPublic:
+    """``on_token``: hears the answer's text as the model writes it (before its citations are checked)."""
     clock = _Clock(started=time.perf_counter())
     language = question_language(question)
     retrieved = list(retrieve(question))
@@ -96,7 +99,9 @@ def answer_question(
         return _refusal("no_relevant_passages", language, retrieved, clock)
     passages = _with_budget(retrieved, context_chars, passage_chars)
     messages = _messages(question, language, passages, passage_chars)
-    reply, clock.generation_ms = _generate(llm, messages, method=method, max_tokens=max_tokens)
+    reply, clock.generation_ms = _generate(
+        llm, messages, method=method, max_tokens=max_tokens, on_token=on_token
+    )
     if reply.not_found or not reply.answer.strip():
         return _refusal("model_not_found", language, retrieved, clock)
     return _checked_answer(reply.answer, question, language, passages, retrieved, clock, is_relevant, embed)
@@ -160,12 +165,20 @@ def _messages(
 
 
 def _generate(
-    llm: BaseChatModel, messages: list[BaseMessage], *, method: StructuredMethod, max_tokens: int
+    llm: BaseChatModel,
+    messages: list[BaseMessage],
+    *,
+    method: StructuredMethod,
+    max_tokens: int,
+    on_token: Callable[[str], None] | None,
 ) -> tuple[ModelAnswer, int]:
     """The model's structured reply and the milliseconds the call took."""
     llm = with_output_cap(llm, max_tokens)
     started = time.perf_counter()
-    reply = ask_structured(llm, ModelAnswer, messages, method=method)
+    if on_token is None:
+        reply = ask_structured(llm, ModelAnswer, messages, method=method)
+    else:
+        reply = stream_structured(llm, ModelAnswer, messages, field="answer", on_text=on_token, method=method)
     return reply, _ms(started)
 
 

@@ -22,6 +22,7 @@ def ask_project(
     search: Callable[[str], Sequence[SearchResult]],
     embeddings: NamedEmbeddings,
     settings: Settings,
+    on_token: Callable[[str], None] | None = None,
 ) -> AnswerPublic:
     """``search`` is already bound to the project, top-k and filters; the refusal threshold comes from the
     retrieval settings, so the benchmark measures exactly what the API serves."""
@@ -32,4 +33,5 @@ def ask_project(
         is_relevant=lambda results: is_relevant(results, threshold=settings.retrieval.relevance_threshold),
         embed=embeddings.embed_array,
         method=structured_method(settings),
+        on_token=on_token,
     )

@@ -71,8 +71,13 @@ def test_ask_streams_passages_then_answer(client: TestClient, chat_model: Script
         assert r.headers["content-type"].startswith("text/event-stream")
         text = "".join(r.iter_text())
     events = [block.split("\n", 1) for block in text.strip().split("\n\n")]
-    assert [e[0] for e in events] == ["event: passages", "event: answer"]
-    answer = json.loads(events[1][1].removeprefix("data: "))
+    kinds = [e[0] for e in events]
+    assert kinds[0] == "event: passages" and kinds[-1] == "event: answer"
+    # In between, the answer's words as the model writes them, in several pieces.
+    tokens = [json.loads(e[1].removeprefix("data: "))["text"] for e in events[1:-1]]
+    assert set(kinds[1:-1]) == {"event: token"} and len(tokens) > 1
+    assert "".join(tokens) == "ERP 数据迁移由吴静负责[1]。"
+    answer = json.loads(events[-1][1].removeprefix("data: "))
     assert answer["citations_supported"] == 1
     # A client ties each citation to the passage it quotes by chunk_id, in the stream as in the plain reply.
     streamed = json.loads(events[0][1].removeprefix("data: "))

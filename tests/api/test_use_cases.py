@@ -101,3 +101,14 @@ def test_ask_from_the_route_and_the_cli_gives_the_same_answer(
     by_cli = json.loads(run_cli("ask", "顾客排队多久？", "-p", pid, "--json"))
     keep = ("answer", "refused", "citations", "citations_checked", "citations_supported")
     assert {k: by_cli[k] for k in keep} == {k: by_route[k] for k in keep}
+
+
+@pytest.mark.parametrize("mode", ["--stream", "--no-stream"])
+def test_the_cli_prints_the_answer_once_whether_it_streams_or_not(
+    client: TestClient, chat_model: ScriptedChatModel, cli_uses_the_test_models: None, mode: str
+) -> None:
+    pid = make_project(client)
+    upload(client, pid, ("门店运营会议纪要.md", MINUTES))
+    chat_model.enqueue({"answer": "高峰时段顾客平均排队超过8分钟[1]。", "not_found": False})
+    out = run_cli("ask", "顾客排队多久？", "-p", pid, mode)
+    assert out.count("排队超过8分钟[1]") == 1 and "1 of 1 citations held" in out

@@ -1,0 +1,92 @@
+"""Typed output that is also shown while it is written: the model streams its JSON, and the growing value of
+one text field (an answer) is passed on as it arrives, so a person reads the first words within seconds
+instead of waiting for the whole reply."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, ValidationError
+
+from assistant.errors import ProviderUnavailableError
+from assistant.providers.llm import ask_structured, is_unavailable, parse_json_object
+from assistant.providers.settings import StructuredMethod
+
+T = TypeVar("T", bound=BaseModel)
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def partial_string_field(text: str, field: str) -> str | None:
+    """The value of ``"field": "..."`` in JSON that may still be incomplete, decoded as far as it goes (an
+    escape cut in half is left for the next chunk); None while the field has not begun."""
+    start = re.search(rf'"{re.escape(field)}"\s*:\s*"', text)
+    if start is None:
+        return None
+    out: list[str] = []
+    i = start.end()
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            break
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        if i + 1 >= len(text):
+            break
+        code = text[i + 1]
+        if code == "u":
+            digits = text[i + 2 : i + 6]
+            if len(digits) < 4:
+                break
+            out.append(chr(int(digits, 16)))
+            i += 6
+            continue
+        out.append(_ESCAPES.get(code, code))
+        i += 2
+    return "".join(out)
+
+
+def stream_structured(
+    llm: BaseChatModel,
+    schema: type[T],
+    messages: list[BaseMessage],
+    *,
+    field: str,
+    on_text: Callable[[str], None],
+    method: StructuredMethod = StructuredMethod.json_object,
+) -> T:
+    """Like ask_structured, and ``on_text(delta)`` hears ``field``'s text as it is written. A reply that does
+    not parse is asked for again without streaming (ask_structured's retry); the text already shown is then
+    followed by nothing more, and the caller shows the final, checked answer anyway."""
+    if method is not StructuredMethod.json_object:  # only the JSON-object mode streams plain JSON text
+        result = ask_structured(llm, schema, messages, method=method)
+        value = getattr(result, field, "")
+        if isinstance(value, str) and value:
+            on_text(value)
+        return result
+    bound = llm.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
+    text, shown = "", 0
+    try:
+        for chunk in bound.stream(messages):
+            text += str(chunk.content)
+            value = partial_string_field(text, field) or ""
+            if len(value) > shown:
+                on_text(value[shown:])
+                shown = len(value)
+    except ProviderUnavailableError:
+        raise
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise ProviderUnavailableError(f"the language model is unavailable: {exc}") from exc
+        raise
+    try:
+        return schema.model_validate(parse_json_object(text))
+    except (ValidationError, json.JSONDecodeError, ValueError):
+        return ask_structured(llm, schema, messages, method=method, retries=0)
