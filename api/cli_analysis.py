@@ -84,9 +84,18 @@ def five_why(
     project: ProjectOpt,
     context: Annotated[str | None, typer.Option(help="Background from the analyst.")] = None,
     as_json: JsonOpt = False,
+    stream: Annotated[
+        bool, typer.Option("--stream/--no-stream", help="Show each round while the model writes it.")
+    ] = True,
 ) -> None:
     """Run a 5-Why analysis of a stated request against the project's documents and store it."""
     container, project_id = open_project(project)
+    shown: list[int] = []
+
+    def show(n: int, question: str, answer: str) -> None:
+        shown.append(n)
+        console.print(f"[bold]{n}. {question}[/bold]\n   {answer}", highlight=False)
+
     try:
         with transaction(container.sessions) as session:
             outcome = five_why_service.analyse_request(
@@ -103,6 +112,7 @@ def five_why(
                 embed=container.embeddings.embed_array,
                 method=structured_method(container.settings),
                 actor="cli",
+                on_why=show if stream and not as_json else None,
             )
     except AssistantError as exc:
         raise fail(exc) from None
@@ -111,13 +121,15 @@ def five_why(
     if as_json:
         console.print_json(outcome.model_dump_json(include={"id", *RESULT_FIELDS}))
         return
-    for i, why in enumerate(outcome.whys, 1):
-        source = (
-            why.citations[0].file_name
-            if why.citations and not why.assumption
-            else "[yellow]assumption[/yellow]"
-        )
-        console.print(f"[bold]{i}. {why.question}[/bold]\n   {why.answer}  ({source})")
+    sources = [
+        why.citations[0].file_name if why.citations and not why.assumption else "[yellow]assumption[/yellow]"
+        for why in outcome.whys
+    ]
+    if shown:  # the rounds are on screen already: say what the documents back
+        console.print("checked: " + " · ".join(f"{i} {s}" for i, s in enumerate(sources, 1)))
+    else:
+        for i, (why, source) in enumerate(zip(outcome.whys, sources, strict=True), 1):
+            console.print(f"[bold]{i}. {why.question}[/bold]\n   {why.answer}  ({source})")
     console.print(f"[bold green]root need:[/bold green] {outcome.root_need}")
     for req in outcome.requirements:
         console.print(f"  - {req.text} [dim](score {req.score})[/dim]")

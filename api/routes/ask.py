@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import json
-import queue
-import threading
 from collections.abc import Callable, Iterator
 
 from fastapi import APIRouter
@@ -10,6 +7,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ContainerDep, ProjectDep
+from api.sse import event, streamed
 from assistant.qa.models import AnswerPublic
 from assistant.qa.service import ask_project
 from assistant.retrieval.models import SearchFilters, SearchResponse
@@ -53,37 +51,17 @@ def _answer(
     )
 
 
-def _event(kind: str, data: object) -> str:
-    payload = data.model_dump_json() if isinstance(data, BaseModel) else json.dumps(data, ensure_ascii=False)
-    return f"event: {kind}\ndata: {payload}\n\n"
-
-
 def _stream_answer(container: ContainerDep, project_id: str, body: AskRequest) -> Iterator[str]:
-    """Passages, then the answer's words as the model writes them, then the checked answer. The answer is
-    made in a thread that hands its words over a queue, since the model calls back while it writes."""
+    """Passages, then the answer's words as the model writes them, then the checked answer."""
     found = _search(container, project_id, body)
     fields = {"chunk_id", "document_id", "file_name", "page", "section", "text", "score"}
-    yield _event("passages", [r.model_dump(mode="json", include=fields) for r in found.results])
-    handed: queue.Queue[tuple[str, object]] = queue.Queue()
-
-    def work() -> None:
-        try:
-            answer = _answer(container, project_id, body, found, on_token=lambda t: handed.put(("token", t)))
-            handed.put(("answer", answer))
-        except Exception as exc:  # the stream has started: the error goes in-band
-            handed.put(("error", exc))
-
-    threading.Thread(target=work, name="ask-stream", daemon=True).start()
-    while True:
-        kind, value = handed.get()
-        if kind == "token":
-            yield _event("token", {"text": value})
-        elif kind == "answer":
-            yield _event("answer", value)
-            return
-        else:
-            yield _event("error", {"detail": str(value), "error": type(value).__name__})
-            return
+    yield event("passages", [r.model_dump(mode="json", include=fields) for r in found.results])
+    yield from streamed(
+        lambda emit: _answer(
+            container, project_id, body, found, on_token=lambda t: emit("token", {"text": t})
+        ),
+        final="answer",
+    )
 
 
 @router.post(

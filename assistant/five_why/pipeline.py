@@ -19,6 +19,7 @@ from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.settings import StructuredMethod
+from assistant.providers.streaming import stream_structured
 from assistant.qa.citations import EmbedFn, check_support
 from assistant.qa.models import PassageLike
 from assistant.qa.pipeline import format_passages
@@ -82,7 +83,10 @@ def run_five_why(
     passage_chars: int = 600,
     max_passages: int = 5,
     max_tokens: int = 900,
+    on_why: Callable[[int, str, str], None] | None = None,
 ) -> FiveWhyOutcome:
+    """``on_why(n, question, answer)`` hears each round as soon as the model has written it (before it is
+    checked against the passages)."""
     language = question_language(statement)
     query = statement if not context else f"{statement}\n{context}"
     passages = list(retrieve(query))[:max_passages]
@@ -99,7 +103,12 @@ def run_five_why(
         ),
     ]
     llm = with_output_cap(llm, max_tokens)
-    draft = ask_structured(llm, FiveWhyDraft, messages, method=method)
+    if on_why is None:
+        draft = ask_structured(llm, FiveWhyDraft, messages, method=method)
+    else:
+        draft = stream_structured(
+            llm, FiveWhyDraft, messages, on_partial=_rounds_as_written(on_why), method=method
+        )
     whys = [_ground(w, passages, embed) for w in draft.whys[:MAX_ROUNDS] if w.answer.strip()]
     stop_reason = draft.stop_reason
     if len(draft.whys) > MAX_ROUNDS:
@@ -134,6 +143,27 @@ def run_five_why(
         open_questions=[q for q in draft.open_questions if q.strip()][:8],
         confidence=confidence(whys, requirements),
     )
+
+
+def _rounds_as_written(on_why: Callable[[int, str, str], None]) -> Callable[[object], None]:
+    """Turns the growing JSON of the draft into rounds, each told once: a round is done when the next one has
+    begun or the model has moved on past the list."""
+    told = 0
+
+    def see(so_far: object) -> None:
+        nonlocal told
+        if not isinstance(so_far, dict) or not isinstance(so_far.get("whys"), list):
+            return
+        whys = so_far["whys"]
+        past_list = len(so_far) > 1  # stop_reason, root_need ... come after the list in the schema's order
+        done = len(whys) if past_list else len(whys) - 1
+        while told < min(done, MAX_ROUNDS):
+            why = whys[told] if isinstance(whys[told], dict) else {}
+            told += 1
+            if str(why.get("answer", "")).strip():
+                on_why(told, str(why.get("question", "")), str(why.get("answer", "")))
+
+    return see
 
 
 def _ground(why: DraftWhy, passages: Sequence[PassageLike], embed: EmbedFn | None) -> WhyStep:

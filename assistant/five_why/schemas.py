@@ -10,6 +10,11 @@ from assistant.requirements.models import Finding
 class FiveWhyCreate(BaseModel):
     statement: str = Field(..., min_length=2, max_length=2000, description="The stated request or problem.")
     context: str | None = Field(None, max_length=4000, description="Optional background from the analyst.")
+    stream: bool = Field(
+        False,
+        description="Answer as server-sent events (status 200): a `why` event ({n, question, answer}) as the "
+        "model writes each round, then `analysis` (the stored analysis, as without streaming) or `error`.",
+    )
 
 
 # What the LLM is asked for: deliberately flat, so a small model can fill it.

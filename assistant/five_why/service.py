@@ -43,10 +43,14 @@ def analyse_request(
     embed: EmbedFn | None,
     method: StructuredMethod,
     actor: str,
+    on_why: Callable[[int, str, str], None] | None = None,
 ) -> FiveWhyPublic:
     """Ask 'why' up to five times against the project's documents and store the analysis. ``search`` is
-    bound to the project and returns at most PASSAGES_PER_ROUND passages."""
-    outcome = run_five_why(statement, context=context, llm=llm, retrieve=search, embed=embed, method=method)
+    bound to the project and returns at most PASSAGES_PER_ROUND passages; ``on_why`` hears each round as the
+    model writes it."""
+    outcome = run_five_why(
+        statement, context=context, llm=llm, retrieve=search, embed=embed, method=method, on_why=on_why
+    )
     row = repository.save_analysis(
         session,
         project_id=project_id,

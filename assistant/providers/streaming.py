@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -53,33 +53,84 @@ def partial_string_field(text: str, field: str) -> str | None:
     return "".join(out)
 
 
+def _open_brackets(text: str) -> tuple[list[str], bool] | None:
+    """The closers JSON text still owes (innermost last) and whether it stops inside a string; None when a
+    bracket closes that never opened."""
+    stack: list[str] = []
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "{[":
+            stack.append("}" if c == "{" else "]")
+        elif c in "}]":
+            if not stack:
+                return None
+            stack.pop()
+    return stack, in_string
+
+
+def partial_json(text: str) -> Any:
+    """What JSON that is still being written says so far: open strings, arrays and objects are closed where
+    the text stops (a key without its value yet is dropped). None when nothing parses yet."""
+    body = text.rstrip()
+    state = _open_brackets(body)
+    if state is not None and state[1]:  # cut inside a string: close it (an escape cut in half is dropped)
+        body = (body[:-1] if body.endswith("\\") else body) + '"'
+    for end in range(len(body), 0, -1):  # drop a dangling key, colon or comma until it parses
+        candidate = body[:end].rstrip().rstrip(",:")
+        state = _open_brackets(candidate)
+        if state is None or state[1]:
+            continue
+        try:
+            return json.loads(candidate + "".join(reversed(state[0])))
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
 def stream_structured(
     llm: BaseChatModel,
     schema: type[T],
     messages: list[BaseMessage],
     *,
-    field: str,
-    on_text: Callable[[str], None],
+    field: str | None = None,
+    on_text: Callable[[str], None] | None = None,
+    on_partial: Callable[[Any], None] | None = None,
     method: StructuredMethod = StructuredMethod.json_object,
 ) -> T:
-    """Like ask_structured, and ``on_text(delta)`` hears ``field``'s text as it is written. A reply that does
-    not parse is asked for again without streaming (ask_structured's retry); the text already shown is then
-    followed by nothing more, and the caller shows the final, checked answer anyway."""
+    """Like ask_structured, and while the reply is written ``on_text(delta)`` hears ``field``'s text and
+    ``on_partial(value)`` what the JSON says so far. A reply that does not parse is asked for again without
+    streaming (ask_structured's retry); the caller shows the final, checked result anyway."""
     if method is not StructuredMethod.json_object:  # only the JSON-object mode streams plain JSON text
         result = ask_structured(llm, schema, messages, method=method)
-        value = getattr(result, field, "")
-        if isinstance(value, str) and value:
+        value = getattr(result, field, "") if field else ""
+        if on_text is not None and isinstance(value, str) and value:
             on_text(value)
+        if on_partial is not None:
+            on_partial(result.model_dump())
         return result
     bound = llm.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
     text, shown = "", 0
     try:
         for chunk in bound.stream(messages):
             text += str(chunk.content)
-            value = partial_string_field(text, field) or ""
-            if len(value) > shown:
-                on_text(value[shown:])
-                shown = len(value)
+            if field and on_text is not None:
+                value = partial_string_field(text, field) or ""
+                if len(value) > shown:
+                    on_text(value[shown:])
+                    shown = len(value)
+            if on_partial is not None:
+                so_far = partial_json(text)
+                if so_far is not None:
+                    on_partial(so_far)
     except ProviderUnavailableError:
         raise
     except Exception as exc:

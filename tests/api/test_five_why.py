@@ -77,3 +77,29 @@ def test_a_because_its_passage_does_not_support_is_an_assumption(
 def test_five_why_unknown_analysis_is_404(client: TestClient) -> None:
     pid = make_project(client)
     assert client.get(f"/projects/{pid}/five-why/why_nope").status_code == 404
+
+
+def test_five_why_streams_each_round_as_it_is_written_then_the_stored_analysis(
+    client: TestClient, chat_model: ScriptedChatModel
+) -> None:
+    import json
+
+    pid = make_project(client)
+    upload(client, pid, ("门店运营会议纪要.md", MINUTES))
+    chat_model.enqueue(DRAFT)
+    with client.stream(
+        "POST", f"/projects/{pid}/five-why", json={"statement": "希望门店收银更快", "stream": True}
+    ) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        text = "".join(r.iter_text())
+    events = [block.split("\n", 1) for block in text.strip().split("\n\n")]
+    kinds = [e[0].removeprefix("event: ") for e in events]
+    assert kinds == ["why", "why", "why", "analysis"]
+    rounds = [json.loads(e[1].removeprefix("data: ")) for e in events[:3]]
+    assert [(w["n"], w["question"], w["answer"]) for w in rounds] == [
+        (n, w["question"], w["answer"])
+        for n, w in enumerate(DRAFT["whys"], 1)  # type: ignore[arg-type]
+    ]
+    analysis = json.loads(events[-1][1].removeprefix("data: "))
+    assert analysis["root_need"].startswith("减少高峰时段") and analysis["whys"][2]["assumption"] is True
+    assert client.get(f"/projects/{pid}/five-why/{analysis['id']}").json() == analysis

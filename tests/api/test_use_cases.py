@@ -112,3 +112,15 @@ def test_the_cli_prints_the_answer_once_whether_it_streams_or_not(
     chat_model.enqueue({"answer": "高峰时段顾客平均排队超过8分钟[1]。", "not_found": False})
     out = run_cli("ask", "顾客排队多久？", "-p", pid, mode)
     assert out.count("排队超过8分钟[1]") == 1 and "1 of 1 citations held" in out
+
+
+def test_the_cli_shows_each_round_once_then_what_the_documents_back(
+    client: TestClient, chat_model: ScriptedChatModel, cli_uses_the_test_models: None
+) -> None:
+    pid = make_project(client)
+    upload(client, pid, ("门店运营会议纪要.md", MINUTES))
+    chat_model.enqueue(DRAFT)
+    out = run_cli("five-why", "希望门店收银更快", "-p", pid)
+    for why in DRAFT["whys"]:
+        assert out.count(why["question"]) == 1  # type: ignore[index]
+    assert "checked: 1 门店运营会议纪要.md · 2 门店运营会议纪要.md · 3 assumption" in out
