@@ -50,3 +50,25 @@ def test_a_model_that_goes_away_mid_stream_is_unavailable_not_nonsense() -> None
     model = ScriptedChatModel().enqueue(ConnectionError("connection reset"))
     with pytest.raises(ProviderUnavailableError, match="unavailable"):
         stream_structured(model, ModelAnswer, [HumanMessage("q")], field="answer", on_text=lambda t: None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", None),
+        ('{"whys": [{"question": "为什么', {"whys": [{"question": "为什么"}]}),
+        (
+            '{"whys": [{"question": "a", "answer": "b"}, {"quest',
+            {"whys": [{"question": "a", "answer": "b"}, {}]},
+        ),
+        ('{"a": 1, "b"', {"a": 1}),
+        ('{"a": 1, "b": ', {"a": 1}),
+        ('{"a": "x\\', {"a": "x"}),
+        ('{"a": [1, 2', {"a": [1, 2]}),
+        ('{"a": "}]{"', {"a": "}]{"}),
+    ],
+)
+def test_what_unfinished_json_says_so_far(text: str, expected: object) -> None:
+    from assistant.providers.streaming import partial_json
+
+    assert partial_json(text) == expected
