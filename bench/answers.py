@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.answers --n 100 --refusals 50 --log /tmp/answers.jsonl  # the issue's sizes
     .venv/bin/python -m bench.answers --n 10 --refusals 5 --lang zh                   # a quick look
     .venv/bin/python -m bench.answers --summarize /tmp/answers.jsonl                  # table of a (partial) log
+    .venv/bin/python -m bench.answers --questions bench/gold/near_miss_demo.jsonl --log /tmp/near_miss.jsonl
+    .venv/bin/python -m bench.answers --questions bench/gold/near_miss_demo.jsonl --summarize /tmp/near_miss.jsonl
 
 Each paragraph of the chosen language is ingested as a .txt document through ``ingest_file`` into two projects:
 ``full`` (all 240 paragraphs) for the answerable sample, and ``holdout`` (the gold paragraphs of the refusal
@@ -11,6 +13,10 @@ sample left out) for the refusal sample. Questions are sampled with a fixed seed
 cut short still measures both. Printed: share of answers containing a gold answer string, share whose passages
 include the gold paragraph, share of supported citations whose passage holds a gold answer string, refusals
 of held-out questions, and the median seconds per answer. Needs the set-up (llama-cpp-python and the model).
+
+``--questions FILE`` asks a question file instead (one JSON object a line: ``question``, ``language``,
+``answerable``, ``answers`` and ``gold_doc_ids``, as bench/gold/near_miss_demo.jsonl) over one project holding
+every file of ``--documents`` (default: the demo project); an unanswerable question counts as held out.
 """
 
 from __future__ import annotations
@@ -96,6 +102,30 @@ def run_one(container: Container, lang: str, kind: str, pid: str, q: dict) -> di
     return {**row, "q": q["question"], "answer": out.answer}
 
 
+def run_questions(
+    container: Container, questions: list[dict], documents: Path, skip: int, log: Path | None
+) -> list[dict]:
+    """The --questions run: one project of every file in ``documents`` (attachments included, as uploads are),
+    then each question in file order, each row printed and logged as it comes."""
+    with transaction(container.sessions) as session:
+        pid = projects.create_project(session, name=f"questions-{documents.name}").id
+    t0 = time.perf_counter()
+    files = sorted(f for f in documents.iterdir() if f.is_file())
+    for f in files:
+        ingest_file(container.ingestor, project_id=pid, file_name=f.name, data=f.read_bytes())
+    print(f"indexed {len(files)} files in {time.perf_counter() - t0:.0f} s", flush=True)
+    rows = []
+    for q in questions[skip:]:
+        kind = "answerable" if q["answerable"] else "held_out"
+        row = {"id": q.get("id"), **run_one(container, q["language"], kind, pid, q)}
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+        if log:
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        rows.append(row)
+    return rows
+
+
 def _by_threshold(row: dict) -> bool:
     """Refused by the relevance threshold, before the model. Logs before session 6 have no reason; there a
     refusal under a second is the threshold's (the rerank step's cold e5 reads made that guess unusable)."""
@@ -104,12 +134,15 @@ def _by_threshold(row: dict) -> bool:
     return row["seconds"] <= 1.0
 
 
-def summarize(rows: list[dict], langs: list[str]) -> None:
+def summarize(rows: list[dict], langs: list[str], gold: dict[str, list[str]] | None = None) -> None:
+    """``gold``: the gold answers by question, when not XQuAD's."""
     print(
         f"{'lang':5} {'answerable':>10} {'refused':>8} {'gold in answer':>15} {'gold retrieved':>15} "
         f"{'cite precision':>15} {'held-out':>9} {'refused':>8} {'right anyway':>13} {'s/answer':>9}"
     )
-    gold_answers = {q["question"]: q["answers"] for lang in langs for q in load(lang)[1]}
+    gold_answers = (
+        gold if gold is not None else {q["question"]: q["answers"] for lang in langs for q in load(lang)[1]}
+    )
     for lang in [*langs, "all"]:
         sel = [r for r in rows if lang in ("all", r["lang"])]
         ans = [r for r in sel if r["kind"] == "answerable"]
@@ -162,11 +195,36 @@ def main() -> None:
     parser.add_argument(
         "--summarize", type=Path, default=None, help="print the table of a (partial) --log file and stop"
     )
+    parser.add_argument(
+        "--questions", type=Path, default=None, help="ask this question file (JSON lines) instead of XQuAD"
+    )
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "demo" / "project",
+        help="with --questions: the folder whose files make the project",
+    )
     args = parser.parse_args()
     langs = ["zh", "en"] if args.lang == "both" else [args.lang]
+    questions: list[dict] | None = None
+    gold: dict[str, list[str]] | None = None
+    if args.questions:
+        lines = args.questions.read_text(encoding="utf-8").splitlines()
+        questions = [json.loads(line) for line in lines if line.strip()]
+        questions = [q for q in questions if q["language"] in langs]
+        # A held-out question's "right anyway" needs its gold answers; a near miss has none.
+        gold = {q["question"]: q["answers"] for q in questions}
     if args.summarize:
         lines = args.summarize.read_text(encoding="utf-8").splitlines()
-        summarize([json.loads(line) for line in lines if line.strip()], langs)
+        summarize([json.loads(line) for line in lines if line.strip()], langs, gold)
+        return
+    if questions is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            container = Container(load_settings(data_dir=Path(tmp), _env_file=None, risk_auto_scan=False))
+            rows = run_questions(container, questions, args.documents, args.skip, args.log)
+            container.close()
+        print()
+        summarize(rows, langs, gold)
         return
     with tempfile.TemporaryDirectory() as tmp:
         # No automatic risk scans: they would share the model with the answers being timed.

@@ -66,7 +66,9 @@ class AnswerPublic(BaseModel):
     )
     refusal_reason: str | None = Field(
         None,
-        description="no_relevant_passages | model_not_found | no_supported_claims | answer_restates_question",
+        description="no_relevant_passages | model_not_found | no_supported_claims | answer_restates_question | "
+        "question_specifics_missing (the passages holding the answer lack a year, date, id or name the question "
+        "names; the answer text says which)",
     )
     language: str = Field(..., description="zh or en: the question's language, used for the answer.")
     citations: list[Citation]

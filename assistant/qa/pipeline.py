@@ -25,10 +25,19 @@ from assistant.qa.citations import (
     strip_markers,
 )
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
+from assistant.qa.specifics import Evidence, Specific, missing_specifics
 
 REFUSALS = {
     "zh": "文档中没有找到这个问题的答案。以下是最接近的段落，供参考。",
     "en": "The documents do not answer this question. The closest passages are listed for reference.",
+}
+# When the passages that hold the answer lack a year, date, id or name the question insists on: the refusal
+# says what is missing, so that the reader sees why the closest passage (another year, another person) is not
+# the answer.
+SPECIFICS_REFUSALS = {
+    "zh": "文档中没有找到这个问题的答案：能作答的段落都没有提到{missing}。以下是最接近的段落，供参考。",
+    "en": "The documents do not answer this question: no passage that holds an answer mentions {missing}. "
+    "The closest passages are listed for reference.",
 }
 UNSUPPORTED_FLAG = {"zh": "（未经文档证实）", "en": " (not supported by the documents)"}
 _TAG = re.compile(r"</?\s*passages?\b", re.IGNORECASE)
@@ -130,10 +139,12 @@ def _refusal(
     retrieved: Sequence[PassageLike],
     clock: _Clock,
     unsupported: list[str] | None = None,
+    answer: str | None = None,
 ) -> AnswerPublic:
-    """The fixed refusal text, with every retrieved passage (not only those that fit the budget) for reference."""
+    """The refusal text (the fixed one unless ``answer`` says more), with every retrieved passage (not only
+    those that fit the budget) for reference."""
     out = AnswerPublic(
-        answer=REFUSALS[language],
+        answer=answer or REFUSALS[language],
         refused=True,
         refusal_reason=reason,
         language=language,
@@ -207,6 +218,12 @@ def _checked_answer(
         # "X is abbreviated as X[1]": supported, because the passage names X, yet it says nothing new. The small
         # model writes such echoes when the passages lack the answer.
         return _refusal("answer_restates_question", language, retrieved, clock)
+    missing = missing_specifics(question, _supporting_evidence(passages, citations))
+    if missing:
+        # The answer holds, but in a passage about another year, date, id or person than the question's: the
+        # near miss the small model answers from rather than saying the documents do not tell.
+        text = _specifics_refusal(missing, language)
+        return _refusal("question_specifics_missing", language, retrieved, clock, answer=text)
     return AnswerPublic(
         answer="".join(sentences).strip(),
         refused=False,
@@ -218,6 +235,25 @@ def _checked_answer(
         passages=_public_passages(passages),
         timing=clock.timing(checking_ms=_ms(check_started)),
     )
+
+
+def _supporting_evidence(passages: Sequence[PassageLike], citations: Sequence[Citation]) -> list[Evidence]:
+    """The passages a supported citation points to, each with its file name and section (the model reads
+    them too, and a file name often carries the date)."""
+    cited = {c.chunk_id for c in citations if c.supported}
+    return [
+        Evidence(p.text, " ".join(x for x in (p.file_name, p.section) if x))
+        for p in passages
+        if p.chunk_id in cited
+    ]
+
+
+def _specifics_refusal(missing: Sequence[Specific], language: str) -> str:
+    if language == "zh":
+        named = "、".join(f"“{s.text}”" for s in missing)
+    else:
+        named = " or ".join(f'"{s.text}"' for s in missing)
+    return SPECIFICS_REFUSALS[language].format(missing=named)
 
 
 def restates_question(question: str, supported_sentences: Sequence[str]) -> bool:
