@@ -97,7 +97,7 @@ class Container:
 
     def start_background(self, queues: list[str] | None = None) -> None:
         self.background.start(queues)
-        if queues is None or WARM_QUEUE in queues:
+        if self.rerank_model and (queues is None or WARM_QUEUE in queues):
             # Documents indexed before the warm-up existed, or while it was stopped, get their vectors too.
             self.background.submit(WARM_QUEUE, WARM_TASK, {"document_id": None}, key="*")
 

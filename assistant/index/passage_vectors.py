@@ -69,7 +69,7 @@ class StoredPassageVectors:
             pass
 
 
-def _active_chunks(document_ids: Iterable[str] | None = None) -> Select[str, str, str]:
+def _active_chunks(document_ids: Iterable[str] | None) -> Select[str, str, str]:
     query = (
         select(Chunk.document_id, Chunk.content_hash, Chunk.text)
         .join(Document, Document.id == Chunk.document_id)
@@ -80,29 +80,26 @@ def _active_chunks(document_ids: Iterable[str] | None = None) -> Select[str, str
     return query
 
 
-def missing_passages(session: Session, *, model: str, document_id: str) -> dict[str, str]:
-    """content_hash -> text of the document's visible chunks that have no vector for ``model`` yet."""
-    rows = session.execute(_active_chunks([document_id])).all()
-    have = stored_vectors(session, model=model, hashes=[h for _, h, _ in rows])
-    return {h: text for _, h, text in rows if h not in have}
+def _without_vectors(
+    session: Session, *, model: str, document_ids: Sequence[str] | None
+) -> list[tuple[str, str, str]]:
+    """(document id, content_hash, text) of the visible chunks that have no vector for ``model`` yet."""
+    rows = session.execute(_active_chunks(document_ids)).all()
+    have = stored_vectors(session, model=model, hashes=sorted({h for _, h, _ in rows}))
+    return [(doc_id, h, text) for doc_id, h, text in rows if h not in have]
+
+
+def missing_passages(
+    session: Session, *, model: str, document_ids: Sequence[str] | None = None
+) -> dict[str, str]:
+    """content_hash -> text of the chunks still to read, of these documents (default: every indexed one)."""
+    return {h: text for _, h, text in _without_vectors(session, model=model, document_ids=document_ids)}
 
 
 def documents_ready(session: Session, *, model: str, document_ids: Sequence[str]) -> dict[str, bool]:
     """Whether every visible chunk of each document has its vector."""
-    rows = session.execute(_active_chunks(document_ids)).all()
-    have = stored_vectors(session, model=model, hashes=[h for _, h, _ in rows])
-    ready = dict.fromkeys(document_ids, True)
-    for doc_id, h, _ in rows:
-        if h not in have:
-            ready[doc_id] = False
-    return ready
-
-
-def documents_missing_vectors(session: Session, *, model: str) -> list[str]:
-    """Indexed documents with at least one chunk still to read (for the warm-up after a restart)."""
-    rows = session.execute(_active_chunks()).all()
-    have = stored_vectors(session, model=model, hashes=sorted({h for _, h, _ in rows}))
-    return sorted({doc_id for doc_id, h, _ in rows if h not in have})
+    waiting = {doc_id for doc_id, _, _ in _without_vectors(session, model=model, document_ids=document_ids)}
+    return {doc_id: doc_id not in waiting for doc_id in document_ids}
 
 
 def forget_unused(session: Session) -> int:

@@ -36,14 +36,9 @@ def warm_rerank_vectors(
     """Store the vectors of the document's chunks (or of every document still missing some); returns how many
     passages were read."""
     with transaction(sessions) as session:
-        document_ids = (
-            [document_id]
-            if document_id is not None
-            else store.documents_missing_vectors(session, model=reranker.name)
+        todo = store.missing_passages(
+            session, model=reranker.name, document_ids=None if document_id is None else [document_id]
         )
-        todo: dict[str, str] = {}
-        for doc in document_ids:
-            todo.update(store.missing_passages(session, model=reranker.name, document_id=doc))
     items = list(todo.items())
     done = 0
     progress(0, len(items))

@@ -48,7 +48,7 @@ def test_warm_up_reads_each_passage_once_and_a_search_after_a_restart_reads_none
         assert store.documents_ready(session, model=embedder.name, document_ids=docs) == dict.fromkeys(
             docs, True
         )
-        assert store.documents_missing_vectors(session, model=embedder.name) == []
+        assert store.missing_passages(session, model=embedder.name) == {}
 
     # As after a restart: a new reranker with an empty memory finds the stored vectors.
     fresh = CountingEmbedder()
