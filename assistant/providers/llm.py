@@ -131,16 +131,21 @@ def ask_structured(
         except (ValidationError, json.JSONDecodeError, ValueError) as exc:
             last_error = exc
         except Exception as exc:
-            if is_unavailable(exc):
-                raise ProviderUnavailableError(f"the language model is unavailable: {exc}") from exc
+            if (away := unavailable(exc)) is not None:
+                raise away from exc
             last_error = exc
     raise ModelOutputError(
         f"the language model did not return a valid {schema.__name__} after {retries + 1} tries: {last_error}"
     )
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """A connection or timeout failure: the model is away, not confused."""
+def unavailable(exc: BaseException) -> ProviderUnavailableError | None:
+    """The error to raise when ``exc`` means the model is away (a connection or timeout failure), not
+    confused; None otherwise."""
+    return ProviderUnavailableError(f"the language model is unavailable: {exc}") if _is_away(exc) else None
+
+
+def _is_away(exc: BaseException) -> bool:
     name = type(exc).__name__
     return name in {
         "APIConnectionError",

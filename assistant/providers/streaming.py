@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import ProviderUnavailableError
-from assistant.providers.llm import ask_structured, is_unavailable, parse_json_object
+from assistant.providers.llm import ask_structured, parse_json_object, unavailable
 from assistant.providers.settings import StructuredMethod
 
 T = TypeVar("T", bound=BaseModel)
@@ -134,8 +134,8 @@ def stream_structured(
     except ProviderUnavailableError:
         raise
     except Exception as exc:
-        if is_unavailable(exc):
-            raise ProviderUnavailableError(f"the language model is unavailable: {exc}") from exc
+        if (away := unavailable(exc)) is not None:
+            raise away from exc
         raise
     try:
         return schema.model_validate(parse_json_object(text))

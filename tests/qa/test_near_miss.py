@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.providers.embeddings import HashingEmbeddings
@@ -18,19 +17,9 @@ from assistant.qa.specifics import (
     passage_ids,
     question_specifics,
 )
+from tests.qa.test_answers import P
 
 GOLD = Path(__file__).resolve().parents[2] / "bench" / "gold" / "near_miss_demo.jsonl"
-
-
-@dataclass
-class P:
-    chunk_id: str
-    document_id: str
-    file_name: str
-    page: int | None
-    section: str | None
-    text: str
-    score: float = 0.5
 
 
 MAIL = P(
