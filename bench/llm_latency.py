@@ -9,6 +9,7 @@ LLM-runtime work) run from a temporary worktree; "after" is this working tree.
     .venv/bin/python -m bench.llm_latency                 # both sides, ~40 minutes on 2 cores
     .venv/bin/python -m bench.llm_latency --quick         # fewer questions
     .venv/bin/python -m bench.llm_latency --sides after   # one side
+    .venv/bin/python -m bench.llm_latency --sides after,before  # this tree first: a broken run fails early
 
 Run it on an idle machine: the figures are wall-clock seconds.
 """
@@ -338,7 +339,7 @@ def main() -> None:
                 side.stop()
     sums = {name: summary(r) for name, r in results.items()}
     keys = list(next(iter(sums.values())))
-    names = list(sums)
+    names = sorted(sums, key=lambda n: n != "before")  # before first, whichever side ran first
     print(f"{'measure':32}" + "".join(f"{n:>14}" for n in names) + f"{'target':>12}")
     for key in keys:
         cells = "".join(
