@@ -43,13 +43,16 @@ def create_project(session: Session, *, name: str, description: str | None = Non
     return project
 
 
+def missing_project_message(ref: str) -> str:
+    """Also what a key that does not cover a project is told: the same sentence, so it learns nothing."""
+    return f"no project {ref!r}; create it first (POST /projects or `assistant projects create`)"
+
+
 def get_project(session: Session, *, ref: str) -> Project:
     """Find a project by id or by exact name."""
     project = session.scalar(select(Project).where(or_(Project.id == ref, Project.name == ref)))
     if project is None:
-        raise NotFoundError(
-            f"no project {ref!r}; create it first (POST /projects or `assistant projects create`)"
-        )
+        raise NotFoundError(missing_project_message(ref))
     return project
 
 
