@@ -42,10 +42,15 @@ def add_file(
     return row
 
 
+def missing_job_message(job_id: str) -> str:
+    """Also what a key that does not cover the job's project is told."""
+    return f"no job {job_id!r}"
+
+
 def get_job(session: Session, *, job_id: str) -> Job:
     job = session.get(Job, job_id)
     if job is None:
-        raise NotFoundError(f"no job {job_id!r}")
+        raise NotFoundError(missing_job_message(job_id))
     return job
 
 
