@@ -80,12 +80,13 @@ class LlamaServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         cmd = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "assistant.providers.llama_child",
             "--model", str(path),
             "--model_alias", self._settings.llm.model,
             "--host", "127.0.0.1",
             "--port", str(self._port),
             "--n_ctx", str(self._settings.llm.context),
+            "--n_batch", str(self._settings.llm.batch),
             "--n_threads", str(self._settings.llm.threads),
             "--n_threads_batch", str(self._settings.llm.threads),
         ]  # fmt: skip
