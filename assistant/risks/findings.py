@@ -1,12 +1,13 @@
-"""The assistant's only two writes to the register: a new draft from a finding, or a finding merged into an
-existing risk (its evidence, unowned fields filled or raised, and suggestions for the rest). Neither touches a
-status, deletes anything, or writes a field a person has set."""
+"""The assistant's only two writes to the register: a new draft from a finding, or a finding that matches an
+existing risk. The match adds the finding's quote as evidence; then, on a draft only the assistant has written,
+it may raise levels and fill empty text fields, and on any risk a person has touched (``person_touch``) it only
+records each differing value as a suggestion in the history, for a person to accept. Neither touches a status,
+deletes anything, or changes a value on a risk a person has touched."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,18 +15,20 @@ from sqlalchemy.orm import Session
 from assistant.db import utcnow
 from assistant.risks import history
 from assistant.risks import repository as repo
-from assistant.risks.alerts import queue_alert
+from assistant.risks.alerts import queue_draft_alert
 from assistant.risks.cues import normalize
-from assistant.risks.lifecycle import CLOSED_STATES, RiskStatus
+from assistant.risks.lifecycle import RiskStatus
 from assistant.risks.mitigation import new_action
 from assistant.risks.models import ASSISTANT_ACTOR, HistoryKind, Risk, RiskEvidence, RiskSource, RiskType
 from assistant.risks.schemas import ActionCreate, RiskFinding
 from assistant.risks.scoring import Band
 from assistant.risks.settings import RiskSettings
 
-# Text fields of a finding the assistant may fill on a risk (API name = finding attribute).
+# Text fields of a finding the assistant may fill on its own draft (API name = finding attribute).
 FINDING_TEXT = ("cause", "event", "effect", "owner", "contingency", "trigger")
 LEVELS = ("probability", "impact")
+# The fields a suggestion can be about, hence the ones a person can accept one for.
+SUGGESTED_FIELDS = LEVELS + FINDING_TEXT
 
 
 @dataclass(frozen=True)
@@ -133,48 +136,74 @@ def create_draft(
             )
         )
     repo.add_history(session, entries=entries)
-    notified = queue_alert(session, risk, old_band=None, actor=ASSISTANT_ACTOR, settings=settings)
+    notified = queue_draft_alert(
+        session,
+        risk,
+        old_band=None,
+        document_id=evidence.document_id,
+        file_name=evidence.file_name,
+        settings=settings,
+    )
     repo.flush(session)
     return risk, notified
 
 
-# ---- a finding merged into an existing risk ----------------------------------------------------------------
+# ---- a finding that matches an existing risk ---------------------------------------------------------------
 
 
-class Step(Enum):
-    """What a finding does to one field of an existing risk."""
-
-    skip = "skip"  # it says what the risk says already, or would lower a level, or the field is filled
-    suggest = "suggest"  # a person owns the field, or the risk is decided: a history row, not applied
-    raise_ = "raise"  # an unowned level goes up (one more quote does not make a risk smaller)
-    fill = "fill"  # an unowned empty text field gets the finding's text
+def person_touch(session: Session, risk: Risk) -> str | None:
+    """Why ``risk`` is a person's, or None when only the assistant has ever written it. Read from what the
+    register records: a person created it (source person); a person moved it (only people change a status, so
+    any risk but a draft has been decided by someone); a person set a field (``person_fields``); or a person
+    wrote a row of its history (an action, a transition, an edit that left a value as it was). The scan's
+    actor name 'assistant' is reserved, so any other actor in the history is a person (or a person's key)."""
+    if risk.source != RiskSource.ai.value:
+        return "a person created it"
+    if risk.status != RiskStatus.draft.value:
+        return f"it is {risk.status}"
+    if risk.person_fields:
+        return f"a person set {', '.join(risk.person_fields)}"
+    for row in repo.risk_history(session, risk_id=risk.id):
+        if row.actor != ASSISTANT_ACTOR:
+            return f"{row.actor} changed it"
+    return None
 
 
 def merge_finding(
     session: Session, *, risk: Risk, finding: RiskFinding, evidence: EvidenceIn, settings: RiskSettings
 ) -> MergeOutcome:
-    """Add the evidence; take each field the finding proposes a step (suggest, raise, fill or skip); update the
-    assistant's confidence; queue the webhook when the risk rose into high or critical."""
+    """Add the evidence. On a risk a person has touched, record each value the finding reads differently as a
+    suggestion and change nothing on the risk (not even its version, so nobody's edit in progress is refused
+    for it). On the assistant's own untouched draft, raise levels, fill empty text fields, update the
+    assistant's confidence and queue the draft alert when it rose into high or critical."""
     out = MergeOutcome(evidence_added=_add_evidence(session, risk, evidence))
-    # A decided risk only ever gets evidence and suggestions.
-    decided = RiskStatus(risk.status) in CLOSED_STATES
-    owned = set(risk.person_fields or [])
+    reason = person_touch(session, risk)
+    if reason is not None:
+        for name, value in proposals(finding).items():
+            current = history.get_field(risk, name)
+            if not same_value(value, current):
+                out.suggestions += _suggest(session, risk, name, value, current, evidence, reason)
+        repo.flush(session)
+        return out
     old_band = Band(risk.band)
     for name, value in proposals(finding).items():
         current = history.get_field(risk, name)
-        step = step_for(name, value, current, theirs=name in owned or decided)
-        if step is Step.suggest:
-            out.suggestions += _suggest(session, risk, name, value, current, evidence)
-        elif step is not Step.skip:
+        if assistant_may_write(name, value, current):
             _change(session, risk, name, value, current, evidence)
             out.changed.append(name)
-    if risk.source == RiskSource.ai.value and out.evidence_added:
+    if out.evidence_added:
         risk.confidence = confidence(len(repo.risk_evidence(session, risk_id=risk.id)))
     if out.changed:
         risk.updated_at = utcnow()
     repo.flush(session)
-    if not decided:
-        out.notified = queue_alert(session, risk, old_band=old_band, actor=ASSISTANT_ACTOR, settings=settings)
+    out.notified = queue_draft_alert(
+        session,
+        risk,
+        old_band=old_band,
+        document_id=evidence.document_id,
+        file_name=evidence.file_name,
+        settings=settings,
+    )
     repo.flush(session)
     return out
 
@@ -214,22 +243,30 @@ def proposals(finding: RiskFinding) -> dict[str, Any]:
     return out
 
 
-def step_for(name: str, value: Any, current: Any, *, theirs: bool) -> Step:
-    """``theirs``: a person owns the field, or the risk is decided."""
-    if current == value or (isinstance(value, str) and current and normalize(current) == normalize(value)):
-        return Step.skip
-    if theirs:
-        return Step.suggest
+def same_value(value: Any, current: Any) -> bool:
+    """The finding says what the risk says already (text compared without width, case or spacing)."""
+    if current == value:
+        return True
+    return isinstance(value, str) and bool(current) and normalize(current) == normalize(value)
+
+
+def assistant_may_write(name: str, value: Any, current: Any) -> bool:
+    """On its own untouched draft: a level only goes up (one more quote does not make a risk smaller), a text
+    field is only filled when empty."""
+    if same_value(value, current):
+        return False
     if name in LEVELS:
-        return Step.raise_ if value > current else Step.skip
-    return Step.skip if current else Step.fill
+        return bool(value > current)
+    return not current
 
 
-def _suggest(session: Session, risk: Risk, name: str, value: Any, current: Any, ev: EvidenceIn) -> bool:
+def _suggest(
+    session: Session, risk: Risk, name: str, value: Any, current: Any, ev: EvidenceIn, reason: str
+) -> bool:
     """A suggestion row, once per field and value; says whether it wrote one."""
     if repo.suggestion_known(session, risk_id=risk.id, field=name, value=history.fmt(value)):
         return False
-    note = f"the assistant reads {ev.where} differently; not applied"
+    note = f"the assistant reads {ev.where} differently; not applied because {reason}; a person may accept it"
     row = history.change(risk, ASSISTANT_ACTOR, HistoryKind.suggestion, name, current, value, note=note)
     repo.add_history(session, entries=[row])
     return True

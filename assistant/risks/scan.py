@@ -1,7 +1,10 @@
 """The scan: document -> cue pass -> LLM (findings with quotes) -> quote check -> match -> register.
 
-It can only add: a draft for a new risk, or evidence (plus unowned fields and suggestions) on an existing one.
-There is no code path from here that changes a status or deletes anything, whatever a document says.
+It can only add: a draft for a new risk, or evidence on the risk a finding matches, with suggestions (history
+rows) where it reads a value differently. Only a draft no person has touched takes the finding's values
+(findings.py: ``merge_finding``, ``person_touch``). There is no code path from here that changes a status,
+deletes anything or changes a person's risk, whatever a document says; its webhooks are the assistant's draft
+alerts (alerts.py), marked unconfirmed.
 """
 
 from __future__ import annotations
@@ -317,7 +320,8 @@ def _record(
     finding: RiskFinding,
     evidence: EvidenceIn,
 ) -> None:
-    """A checked finding: a new draft, or evidence (and suggestions) on the risk it matches."""
+    """A checked finding: a new draft, or evidence on the risk it matches (with suggestions when a person has
+    touched that risk, with the finding's values when it is the assistant's own draft)."""
     finding = finding.model_copy(update={"title": finding_title(finding)})
     statement = risk_statement(finding.title, finding.event, finding.cause)
     match = matcher.match(finding.category.value, statement)

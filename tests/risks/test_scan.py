@@ -358,12 +358,14 @@ def test_fields_a_person_edited_are_never_overwritten_only_suggested(
         report = scan(sessions, scan_settings, chat, project_id, doc, rs)
         assert report.merges == 1
     (risk,) = all_risks(sessions, project_id)
-    assert (risk.probability, risk.owner) == (2, "王磊")
+    assert (risk.probability, risk.impact, risk.owner) == (2, 4, "王磊")
     suggestions = [
         (h.field, h.old_value, h.new_value, h.actor) for h in risk.history if h.kind == "suggestion"
     ]
-    # Once each: the same view from a second document is not repeated.
+    # Once each: the same view from a second document is not repeated. A person's edit makes the whole risk
+    # theirs, so the finding's lower impact (3) is a suggestion too rather than silently dropped.
     assert sorted(suggestions) == [
+        ("impact", "4", "3", "assistant"),
         ("owner", "王磊", "周涛", "assistant"),
         ("probability", "2", "5", "assistant"),
     ]
@@ -559,8 +561,9 @@ def test_a_new_high_draft_sends_the_webhook(
     report = scan(sessions, scan_settings, chat, project_id, doc, rs, hook=hook)
     assert report.notifications == 1
     (body,) = hook.bodies()
-    assert body["event"] == "risk.created" and body["actor"] == "assistant"
-    assert body["risk"]["id"] == "RSK-0001" and body["risk"]["band"] == "high"  # type: ignore[index]
+    # The assistant's draft is announced as a proposal (tests/risks/test_scan_policy.py has the whole payload).
+    assert (body["event"], body["actor"], body["confirmed"]) == ("draft.proposed", "assistant", False)
+    assert body["draft"]["id"] == "RSK-0001" and body["draft"]["band"] == "high"  # type: ignore[index]
     assert hook.requests[0].headers["content-type"].startswith("application/json")
 
 
