@@ -1,8 +1,8 @@
 """The risk register's use cases: what the routes, the CLI commands and the background worker call. One
 function per use case, each doing the whole job: a change runs in its own transaction and returns the risk as
 it then reads; a read takes the caller's session. How each job is done lives in the modules named for it:
-edits, transitions, mitigation (people's changes), findings and scan (the assistant's), views, exports,
-alerts and webhook (the outbox and its delivery), history (who changed what)."""
+edits, transitions, mitigation, suggestions (people's changes), findings and scan (the assistant's), views,
+exports, alerts and webhook (the outbox and its delivery), history (who changed what)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
 from assistant.projects import repository as projects
-from assistant.risks import edits, exports, mitigation, scan, transitions, views, webhook
+from assistant.risks import edits, exports, mitigation, scan, suggestions, transitions, views, webhook
 from assistant.risks import repository as repo
 from assistant.risks.lifecycle import RiskAction, RiskStatus
 from assistant.risks.models import Risk
@@ -77,6 +77,32 @@ def update_risk(
             s, project_id=project_id, ref=ref, data=data, actor=actor, settings=settings
         ),
     )
+
+
+def accept_suggestion(
+    sessions: sessionmaker[Session],
+    *,
+    project_id: str,
+    ref: str,
+    suggestion_id: int,
+    version: int,
+    actor: str,
+    settings: RiskSettings,
+) -> RiskDetail:
+    """A person takes the assistant's suggested value (history row ``suggestion_id`` of kind suggestion) for
+    one field of a risk, on the version they read: the value changes with the person as the actor, the field
+    becomes theirs, and the webhook follows a raise into high or critical. 404: the risk has no such
+    suggestion; 409: the version is stale or the field has that value already."""
+
+    def accept(session: Session) -> Risk:
+        data = suggestions.as_update(
+            session, project_id=project_id, ref=ref, suggestion_id=suggestion_id, version=version
+        )
+        return edits.update_risk(
+            session, project_id=project_id, ref=ref, data=data, actor=actor, settings=settings
+        )
+
+    return _committed(sessions, accept)
 
 
 def transition(
