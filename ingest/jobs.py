@@ -10,11 +10,20 @@ from pathlib import Path
 
 from assistant.background.worker import BackgroundWork
 from assistant.db import transaction, utcnow
-from assistant.documents.models import DocumentType
+from assistant.documents.models import Document, DocumentType
 from assistant.errors import TooLargeError, UnsupportedTypeError
 from assistant.jobs import repository as jobs
 from assistant.jobs.models import FileStatus, Job, JobFile, JobStatus
-from ingest.pipeline import FileOutcome, Ingestor, extension_supported, ingest_file, is_archive
+from ingest.failures import failure_reason
+from ingest.pipeline import (
+    GONE_BEFORE_REINDEX,
+    ORIGINAL_MISSING,
+    FileOutcome,
+    Ingestor,
+    extension_supported,
+    ingest_file,
+    is_archive,
+)
 from ingest.readers import SUPPORTED_EXTENSIONS, expand_archive, expand_folder
 
 log = logging.getLogger(__name__)
@@ -116,11 +125,11 @@ def run_job(ingestor: Ingestor, job_id: str, *, on_file: Callable[[JobFile], Non
     try:
         for file_id in pending:
             _run_file(ingestor, project_id, job_id, file_id, on_file, force=force)
-    except Exception as exc:  # the store died, the disk is full...: the job fails with the reason
+    except Exception as exc:  # the database died, the disk is full...: the job fails with the reason
         log.exception("job %s failed", job_id)
         with transaction(ingestor.sessions) as session:
             job = jobs.get_job(session, job_id=job_id)
-            job.status, job.error, job.finished_at = JobStatus.failed.value, str(exc), utcnow()
+            job.status, job.error, job.finished_at = JobStatus.failed.value, failure_reason(exc), utcnow()
         return job
     with transaction(ingestor.sessions) as session:
         job = jobs.get_job(session, job_id=job_id)
@@ -143,10 +152,12 @@ def _run_file(
         assert row is not None
         row.status = FileStatus.reading.value
         name, staged, doc_type = row.file_name, row.staged_path, row.doc_type
+        # A re-index names its document; an upload's rows get theirs when done.
+        document_id = row.document_id if force else None
     if on_file:
         on_file(row)
     try:
-        data = Path(staged).read_bytes() if staged else b""
+        data = _staged_bytes(ingestor, project_id, staged, document_id, reindex=force)
         outcome = ingest_file(
             ingestor,
             project_id=project_id,
@@ -154,10 +165,13 @@ def _run_file(
             data=data,
             doc_type=DocumentType(doc_type) if doc_type else None,
             force=force,
+            document_id=document_id,
         )
+    except _StagedMissing as exc:
+        outcome = FileOutcome(name, FileStatus.failed, str(exc))
     except Exception as exc:  # a reader bug must cost one file, not the batch
         log.exception("ingesting %s failed", name)
-        outcome = FileOutcome(name, FileStatus.failed, f"internal error while reading the file: {exc}")
+        outcome = FileOutcome(name, FileStatus.failed, failure_reason(exc))
     with transaction(ingestor.sessions) as session:
         row = session.get(JobFile, file_id)
         assert row is not None
@@ -179,6 +193,33 @@ def _run_file(
         Path(staged).unlink(missing_ok=True)
     if on_file:
         on_file(row)
+
+
+class _StagedMissing(Exception):
+    """The bytes a job row points at are gone; ``str(exc)`` says what a person can do."""
+
+
+def _staged_bytes(
+    ingestor: Ingestor, project_id: str, staged: str | None, document_id: str | None, *, reindex: bool
+) -> bytes:
+    """The bytes a job row points at: its staged upload, or for a re-index the stored original (which a
+    delete of the document removes). The reason, when they are gone, names no server path."""
+    if staged is None:
+        raise _StagedMissing("nothing was staged for this file; upload it again")
+    try:
+        return Path(staged).read_bytes()
+    except FileNotFoundError:
+        if not reindex:
+            raise _StagedMissing(
+                "the uploaded copy waiting to be read is gone; upload the file again"
+            ) from None
+        with transaction(ingestor.sessions) as session:
+            doc = session.get(Document, document_id) if document_id else None
+            if document_id is not None and (doc is None or doc.project_id != project_id):
+                raise _StagedMissing(GONE_BEFORE_REINDEX) from None
+        raise _StagedMissing(ORIGINAL_MISSING) from None
+    except OSError as exc:
+        raise _StagedMissing(failure_reason(exc)) from exc
 
 
 def _flatten(outcomes: list[FileOutcome]) -> list[FileOutcome]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db import transaction, utcnow
 from assistant.documents import repository as documents
 from assistant.documents.models import Chunk, Document, DocumentStatus, DocumentType
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConflictError
 from assistant.index import chunks as chunk_store
 from assistant.index.vector import VectorIndex
 from assistant.jobs.models import FileStatus
@@ -23,6 +25,7 @@ from assistant.language import detect_language
 from assistant.settings import Settings
 from assistant.text import tokenize
 from ingest.doctype import detect_doc_type
+from ingest.failures import failure_reason
 from ingest.readers import (
     SUPPORTED_EXTENSIONS,
     ReadLimits,
@@ -104,9 +107,21 @@ class PreparedChunk:
     char_end: int
 
 
+class DocumentGone(ConflictError):
+    """The document was deleted before or while it was being (re-)indexed; nothing of it is written."""
+
+
+GONE_BEFORE_REINDEX = "the document was deleted before it could be re-indexed"
+ORIGINAL_MISSING = "the stored original is missing; upload the file again"
+
+
 def original_path(settings: Settings, project_id: str, file_name: str, sha: str) -> Path:
-    """Originals are kept (content-addressed) so a project can be re-indexed with other settings."""
-    return settings.data_dir / "files" / project_id / f"{sha}{PurePosixPath(file_name.lower()).suffix}"
+    """Originals are kept (content-addressed) so a project can be re-indexed with other settings. The name
+    is the hash and a known extension: nothing of the file's own name reaches the path."""
+    suffix = PurePosixPath(file_name.lower()).suffix
+    return (
+        settings.data_dir / "files" / project_id / f"{sha}{suffix if suffix in SUPPORTED_EXTENSIONS else ''}"
+    )
 
 
 def sha256_hex(data: bytes) -> str:
@@ -142,26 +157,32 @@ def ingest_file(
     doc_type: DocumentType | None = None,
     parent_id: str | None = None,
     force: bool = False,
+    document_id: str | None = None,
     on_status: Callable[[FileStatus], None] | None = None,
 ) -> FileOutcome:
-    """Ingest one non-archive file. Never raises for a bad file: the outcome carries the reason.
-    ``force`` re-reads unchanged bytes (re-indexing after a change of chunking or embeddings)."""
+    """Ingest one non-archive file. Never raises for a bad file or a failing store: the outcome carries the
+    reason. ``force`` re-reads unchanged bytes (re-indexing after a change of chunking or embeddings);
+    ``document_id`` says the file is that document's (a re-index), which must not be brought back if it was
+    deleted meanwhile."""
     sha = sha256_hex(data)
     if (unchanged := _unchanged_outcome(ingestor, project_id, file_name, sha, doc_type, force)) is not None:
         return unchanged
     if on_status:
         on_status(FileStatus.reading)
+    target = _Target(project_id, file_name, data, sha, parent_id, document_id)
     try:
         result, prepared = _read_and_split(ingestor, file_name, data)
     except UnreadableFile as exc:
-        return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
+        return _record_failure(ingestor, target, str(exc))
     try:
         vectors = embed_unique(ingestor, [c.text for c in prepared])
-        doc_id = _write(
-            ingestor, project_id, file_name, data, sha, result, prepared, vectors, doc_type, parent_id
-        )
-    except AssistantError as exc:
-        return _record_failure(ingestor, project_id, file_name, data, sha, str(exc), parent_id)
+        doc_id = _write(ingestor, target, result, prepared, vectors, doc_type)
+    except DocumentGone as exc:
+        return FileOutcome(file_name, FileStatus.failed, str(exc))
+    except Exception as exc:  # the store, the database, the disk: the file fails, the next attempt repairs
+        if not isinstance(exc, AssistantError):
+            log.exception("indexing %s failed", file_name)
+        return _record_failure(ingestor, target, failure_reason(exc))
     outcome = FileOutcome(file_name, FileStatus.indexed, document_id=doc_id)
     _run_indexed_hooks(ingestor, project_id, doc_id)
     outcome.children.extend(_ingest_attachments(ingestor, project_id, file_name, result, doc_id))
@@ -177,7 +198,7 @@ def _unchanged_outcome(
     force: bool,
 ) -> FileOutcome | None:
     """The outcome for bytes already indexed under this name (a new type given for them is applied in
-    place), or ``None`` when the file has to be read."""
+    place, and rows an unfinished attempt left are removed), or ``None`` when the file has to be read."""
     with transaction(ingestor.sessions) as session:
         existing = documents.find_document(session, project_id=project_id, file_name=file_name)
         if (
@@ -190,7 +211,11 @@ def _unchanged_outcome(
         if doc_type is not None and existing.doc_type != doc_type.value:
             existing.doc_type, existing.doc_type_overridden = doc_type.value, True
             retag(ingestor, session, existing)
-        return FileOutcome(file_name, FileStatus.unchanged, document_id=existing.id)
+        doc_id, active = existing.id, existing.active_version
+        left = chunk_store.count_chunks(session, document_id=doc_id, keep_version=active)
+    if left and active is not None:
+        _remove_leftovers(ingestor, project_id, doc_id, keep_version=active)
+    return FileOutcome(file_name, FileStatus.unchanged, document_id=doc_id)
 
 
 def _read_and_split(
@@ -254,17 +279,24 @@ def ingest_any(
     yield ingest_file(ingestor, project_id=project_id, file_name=file_name, data=data, parent_id=parent_id)
 
 
-def _record_failure(
-    ingestor: Ingestor,
-    project_id: str,
-    file_name: str,
-    data: bytes,
-    sha: str,
-    reason: str,
-    parent_id: str | None,
-) -> FileOutcome:
+@dataclass(frozen=True)
+class _Target:
+    """The file being indexed and where it belongs."""
+
+    project_id: str
+    file_name: str
+    data: bytes
+    sha: str
+    parent_id: str | None
+    document_id: str | None  # a re-index: exactly this document, which must still exist
+
+
+def _record_failure(ingestor: Ingestor, target: _Target, reason: str) -> FileOutcome:
+    file_name = target.file_name
     with transaction(ingestor.sessions) as session:
-        doc = documents.find_document(session, project_id=project_id, file_name=file_name)
+        doc = documents.find_document(session, project_id=target.project_id, file_name=file_name)
+        if target.document_id is not None and (doc is None or doc.id != target.document_id):
+            return FileOutcome(file_name, FileStatus.failed, GONE_BEFORE_REINDEX)
         if doc is not None and doc.status == DocumentStatus.indexed.value:
             # A bad new version must not take away the good one readers already rely on.
             return FileOutcome(
@@ -275,37 +307,42 @@ def _record_failure(
             )
         if doc is None:
             doc = documents.create_document(
-                session, project_id=project_id, file_name=file_name, parent_id=parent_id
+                session, project_id=target.project_id, file_name=file_name, parent_id=target.parent_id
             )
-        doc.status, doc.reason, doc.sha256, doc.size = DocumentStatus.failed.value, reason, sha, len(data)
+        doc.status, doc.reason = DocumentStatus.failed.value, reason
+        doc.sha256, doc.size = target.sha, len(target.data)
         return FileOutcome(file_name, FileStatus.failed, reason, document_id=doc.id)
 
 
 def _write(
     ingestor: Ingestor,
-    project_id: str,
-    file_name: str,
-    data: bytes,
-    sha: str,
+    target: _Target,
     result: ReadResult,
     prepared: list[PreparedChunk],
     vectors: np.ndarray,
     doc_type: DocumentType | None,
-    parent_id: str | None,
 ) -> str:
-    """Index a read file as its document's new version. The order makes the swap atomic: the new chunk rows
-    (the keyword index) are written inactive, then the vectors; only then does one commit make the new version
-    the active one, and the old version is dropped after. A failure before that commit leaves readers on the
-    old version, with the new rows removed."""
+    """Index a read file as its document's new version, in steps chosen so that a crash at any point leaves
+    a state the next attempt (a retry, a re-upload, a re-index) repairs:
+
+    1. the original is kept, written whole or not at all;
+    2. one commit removes the rows any unfinished attempt left (every version but the active one; their
+       vectors go just before) and writes the new version's chunk rows, inactive;
+    3. the new vectors are upserted (writing the same ids again is harmless);
+    4. one commit makes the new version the active one: readers see the old chunks before it, the new after;
+    5. the old version's vectors, then its rows, are removed.
+
+    A failure in 3 removes the new version again at once; a crash leaves leftovers that step 2 of the next
+    attempt removes (or, for unchanged bytes, ``_unchanged_outcome``). Vectors are written after their rows
+    and removed before them, so a leftover vector always has a leftover row that reveals it."""
     full_text = "\n".join(s.text for s in result.segments)
-    _keep_original(ingestor.settings, project_id, file_name, sha, data)
-    staged = _stage_chunks(ingestor, project_id, file_name, sha, full_text, result, prepared, doc_type)
+    _keep_original(ingestor.settings, target)
+    staged = _stage_chunks(ingestor, target, full_text, result, prepared, doc_type)
     ingested_at = utcnow()
-    meta = _vector_metadata(project_id, file_name, result, staged, ingested_at)
-    _add_vectors_or_unstage(ingestor, project_id, staged, vectors, meta)
-    _activate(ingestor, staged, sha, data, full_text, file_name, result, parent_id, ingested_at)
-    if staged.old_version and staged.old_version != staged.version:
-        _drop_version(ingestor, project_id, staged.doc_id, staged.old_version)
+    meta = _vector_metadata(target, result, staged, ingested_at)
+    _add_vectors_or_unstage(ingestor, target.project_id, staged, vectors, meta)
+    _activate(ingestor, target, staged, full_text, result, ingested_at)
+    _remove_leftovers(ingestor, target.project_id, staged.doc_id, keep_version=staged.version)
     return staged.doc_id
 
 
@@ -314,49 +351,72 @@ class _Staged:
     """A new version's chunk rows, committed but not yet active: readers still see the old version."""
 
     doc_id: str
-    old_version: str | None
     version: str
     doc_type: DocumentType
     overridden: bool
     rows: list[Chunk]
 
 
-def _keep_original(settings: Settings, project_id: str, file_name: str, sha: str, data: bytes) -> None:
-    original = original_path(settings, project_id, file_name, sha)
+def _keep_original(settings: Settings, target: _Target) -> None:
+    """Written to a temporary file and renamed, so a crash never leaves a cut-off original under the hash
+    name (which a later re-index would read as the document)."""
+    original = original_path(settings, target.project_id, target.file_name, target.sha)
+    if original.exists():
+        return
     original.parent.mkdir(parents=True, exist_ok=True)
-    if not original.exists():
-        original.write_bytes(data)
+    fd, partial = tempfile.mkstemp(dir=original.parent, prefix=".partial-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(target.data)
+        os.replace(partial, original)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _stage_chunks(
     ingestor: Ingestor,
-    project_id: str,
-    file_name: str,
-    sha: str,
+    target: _Target,
     full_text: str,
     result: ReadResult,
     prepared: list[PreparedChunk],
     doc_type: DocumentType | None,
 ) -> _Staged:
-    """Register the document if new and write the new version's chunk rows, in one transaction."""
+    """Step 2 of ``_write``: register the document if new, clear what unfinished attempts left and write
+    the new version's chunk rows, in one transaction."""
     with transaction(ingestor.sessions) as session:
-        doc = documents.find_document(session, project_id=project_id, file_name=file_name)
+        doc = documents.find_document(session, project_id=target.project_id, file_name=target.file_name)
+        known = (doc.id, doc.active_version) if doc is not None else None
+    if known is not None:  # a store that fails here would fail the write too: the file fails, nothing changed
+        ingestor.vectors.delete(target.project_id, document_id=known[0], keep_version=known[1])
+    with transaction(ingestor.sessions) as session:
+        doc = documents.find_document(session, project_id=target.project_id, file_name=target.file_name)
+        if target.document_id is not None and (doc is None or doc.id != target.document_id):
+            raise DocumentGone(GONE_BEFORE_REINDEX)
         if doc is None:
+            # With its hash at once: the original is kept, so a re-index can finish what a crash cut short.
             doc = documents.create_document(
-                session, project_id=project_id, file_name=file_name, status=DocumentStatus.reading.value
+                session,
+                project_id=target.project_id,
+                file_name=target.file_name,
+                status=DocumentStatus.reading.value,
+                sha256=target.sha,
+                size=len(target.data),
             )
         overridden = doc_type is not None or doc.doc_type_overridden
         final_type = doc_type or (
             DocumentType(doc.doc_type)
             if doc.doc_type_overridden
-            else detect_doc_type(file_name, full_text, kind_hint=result.kind_hint)
+            else detect_doc_type(target.file_name, full_text, kind_hint=result.kind_hint)
         )
         doc_id, old_version = doc.id, doc.active_version
+        # Rows of any version but the active one are an unfinished attempt's, possibly with this attempt's ids.
+        chunk_store.delete_chunks(session, document_id=doc_id, keep_version=old_version)
         # Versions are content hashes plus a generation, so re-indexing the same bytes also swaps atomically.
-        version = _next_version(sha, old_version)
-        rows = _chunk_rows(project_id, doc_id, version, prepared)
+        version = _next_version(target.sha, old_version)
+        rows = _chunk_rows(target.project_id, doc_id, version, prepared)
         chunk_store.add_chunks(session, chunks=rows)
-    return _Staged(doc_id, old_version, version, final_type, overridden, rows)
+    return _Staged(doc_id, version, final_type, overridden, rows)
 
 
 def _chunk_rows(project_id: str, doc_id: str, version: str, prepared: list[PreparedChunk]) -> list[Chunk]:
@@ -380,9 +440,10 @@ def _chunk_rows(project_id: str, doc_id: str, version: str, prepared: list[Prepa
 
 
 def _vector_metadata(
-    project_id: str, file_name: str, result: ReadResult, staged: _Staged, ingested_at: dt.datetime
+    target: _Target, result: ReadResult, staged: _Staged, ingested_at: dt.datetime
 ) -> list[dict[str, object]]:
     """What the vector store keeps beside each chunk, for filtering and display."""
+    project_id, file_name = target.project_id, target.file_name
     return [
         {
             "project_id": project_id,
@@ -404,37 +465,62 @@ def _vector_metadata(
 def _add_vectors_or_unstage(
     ingestor: Ingestor, project_id: str, staged: _Staged, vectors: np.ndarray, meta: list[dict[str, object]]
 ) -> None:
-    """Add the new version's vectors; if the store refuses them, remove the staged rows and re-raise."""
+    """Step 3: add the new version's vectors; if that fails, remove its rows and whatever of its vectors
+    were written, and re-raise."""
     try:
         ingestor.vectors.add(project_id, [r.id for r in staged.rows], vectors, meta)
-    except AssistantError:
-        with transaction(ingestor.sessions) as session:
-            chunk_store.delete_chunks(session, document_id=staged.doc_id, version=staged.version)
+    except Exception:
+        try:
+            ingestor.vectors.delete(project_id, document_id=staged.doc_id, version=staged.version)
+            with transaction(ingestor.sessions) as session:
+                chunk_store.delete_chunks(session, document_id=staged.doc_id, version=staged.version)
+        except Exception as exc:  # what stays is removed by the next attempt's step 2
+            log.warning("the unfinished version of %s stays until the next attempt: %s", staged.doc_id, exc)
         raise
 
 
 def _activate(
     ingestor: Ingestor,
+    target: _Target,
     staged: _Staged,
-    sha: str,
-    data: bytes,
     full_text: str,
-    file_name: str,
     result: ReadResult,
-    parent_id: str | None,
     ingested_at: dt.datetime,
 ) -> None:
-    """The commit that swaps versions: from here readers see the new chunks, and the document's new facts."""
+    """Step 4, the commit that swaps versions: from here readers see the new chunks and the document's new
+    facts. It refuses to flip to a version whose rows are no longer all there (another attempt at the same
+    document removed them as leftovers): that attempt's version stands."""
     with transaction(ingestor.sessions) as session:
         doc = session.get(Document, staged.doc_id)
-        assert doc is not None
-        doc.sha256, doc.size, doc.active_version = sha, len(data), staged.version
-        doc.status, doc.reason, doc.warnings = DocumentStatus.indexed.value, None, result.warnings
-        doc.doc_type, doc.doc_type_overridden = staged.doc_type.value, staged.overridden
-        doc.language = detect_language(full_text)
-        doc.title, doc.doc_date, doc.meta = result.title, document_date(file_name, result), result.metadata
-        doc.page_count, doc.chunk_count, doc.indexed_at = result.page_count, len(staged.rows), ingested_at
-        doc.parent_id = parent_id or doc.parent_id
+        if doc is not None:
+            written = chunk_store.count_chunks(session, document_id=doc.id, version=staged.version)
+            if written != len(staged.rows):
+                raise ConflictError("the document was changed by another upload at the same time; try again")
+            _mark_indexed(doc, target, staged, full_text, result, ingested_at)
+    if doc is None:  # deleted meanwhile, its rows with it: the vectors just written must go too
+        try:
+            ingestor.vectors.delete(target.project_id, document_id=staged.doc_id)
+        except AssistantError as exc:  # invisible: no document, no rows
+            log.warning("vectors of the deleted %s stay in the store: %s", staged.doc_id, exc)
+        raise DocumentGone("the document was deleted while it was being indexed")
+
+
+def _mark_indexed(
+    doc: Document,
+    target: _Target,
+    staged: _Staged,
+    full_text: str,
+    result: ReadResult,
+    ingested_at: dt.datetime,
+) -> None:
+    doc.sha256, doc.size, doc.active_version = target.sha, len(target.data), staged.version
+    doc.status, doc.reason, doc.warnings = DocumentStatus.indexed.value, None, result.warnings
+    doc.doc_type, doc.doc_type_overridden = staged.doc_type.value, staged.overridden
+    doc.language = detect_language(full_text)
+    doc.title, doc.doc_date = result.title, document_date(target.file_name, result)
+    doc.meta, doc.page_count = result.metadata, result.page_count
+    doc.chunk_count, doc.indexed_at = len(staged.rows), ingested_at
+    doc.parent_id = target.parent_id or doc.parent_id
 
 
 def _next_version(sha: str, old_version: str | None) -> str:
@@ -444,14 +530,15 @@ def _next_version(sha: str, old_version: str | None) -> str:
     return f"{sha}-{generation}"
 
 
-def _drop_version(ingestor: Ingestor, project_id: str, doc_id: str, version: str) -> None:
-    with transaction(ingestor.sessions) as session:
-        chunk_store.delete_chunks(session, document_id=doc_id, version=version)
+def _remove_leftovers(ingestor: Ingestor, project_id: str, doc_id: str, *, keep_version: str) -> None:
+    """Every version but the active one goes, vectors first. Best effort: they are invisible to readers
+    already, and what stays is removed by the next attempt at this document."""
     try:
-        ingestor.vectors.delete(project_id, document_id=doc_id, version=version)
-    except AssistantError as exc:
-        # Invisible anyway: readers only see chunks of the active version.
-        log.warning("old vectors of %s stay in the store until the next clean-up: %s", doc_id, exc)
+        ingestor.vectors.delete(project_id, document_id=doc_id, keep_version=keep_version)
+        with transaction(ingestor.sessions) as session:
+            chunk_store.delete_chunks(session, document_id=doc_id, keep_version=keep_version)
+    except Exception as exc:
+        log.warning("old versions of %s stay until the next attempt: %s", doc_id, exc)
 
 
 def retag(ingestor: Ingestor, session: Session, doc: Document) -> None:

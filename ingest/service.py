@@ -58,8 +58,9 @@ def submit_reindex(
                 file_name=doc.file_name,
                 staged_path=None if missing else str(original),
                 status=FileStatus.failed if missing else FileStatus.queued,
-                reason="the stored original is missing; upload the file again" if missing else None,
+                reason=pipeline.ORIGINAL_MISSING if missing else None,
                 doc_type=doc.doc_type if doc.doc_type_overridden else None,
+                document_id=doc.id,  # so a document deleted before its turn is not brought back
             )
         job_id = job.id
         session.flush()

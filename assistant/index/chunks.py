@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, select, text
+from sqlalchemy import ColumnElement, and_, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from assistant.documents.models import Chunk, Document, DocumentStatus
@@ -47,16 +47,21 @@ def add_chunks(session: Session, *, chunks: list[Chunk]) -> None:
             )
 
 
-def delete_chunks(
-    session: Session, *, document_id: str, version: str | None = None, keep_version: str | None = None
-) -> int:
-    """Delete a document's chunks: all of them, one version, or all but ``keep_version``."""
+def _of_document(document_id: str, version: str | None, keep_version: str | None) -> ColumnElement[bool]:
+    """A document's chunks: all of them, one version, or all but ``keep_version``."""
     cond = [Chunk.document_id == document_id]
     if version is not None:
         cond.append(Chunk.version == version)
     if keep_version is not None:
         cond.append(Chunk.version != keep_version)
-    ids = list(session.scalars(select(Chunk.id).where(and_(*cond))))
+    return and_(*cond)
+
+
+def delete_chunks(
+    session: Session, *, document_id: str, version: str | None = None, keep_version: str | None = None
+) -> int:
+    """Delete a document's chunks: all of them, one version, or all but ``keep_version``."""
+    ids = list(session.scalars(select(Chunk.id).where(_of_document(document_id, version, keep_version))))
     if not ids:
         return 0
     if session.bind is not None and session.bind.dialect.name == "sqlite":
@@ -68,6 +73,14 @@ def delete_chunks(
                 )
     session.execute(delete(Chunk).where(Chunk.id.in_(ids)))
     return len(ids)
+
+
+def count_chunks(
+    session: Session, *, document_id: str, version: str | None = None, keep_version: str | None = None
+) -> int:
+    """How many of a document's chunks there are: all, of one version, or of all but ``keep_version``."""
+    query = select(func.count()).select_from(Chunk).where(_of_document(document_id, version, keep_version))
+    return int(session.scalar(query) or 0)
 
 
 def _json(values: list[str]) -> str:

@@ -89,13 +89,24 @@ class VectorIndex:
         except Exception as exc:
             raise ProviderUnavailableError(f"the vector store failed to update chunks: {exc}") from exc
 
-    def delete(self, project_id: str, *, document_id: str, version: str | None = None) -> None:
+    def delete(
+        self,
+        project_id: str,
+        *,
+        document_id: str,
+        version: str | None = None,
+        keep_version: str | None = None,
+    ) -> None:
+        """Delete a document's vectors: all of them, one version, or all but ``keep_version`` (the same
+        choices as ``chunks.delete_chunks``). Deleting what is not there is no error."""
         col = self._collection(project_id, create=False)
         if col is None:
             return
         where: dict[str, Any] = {"document_id": document_id}
         if version is not None:
-            where = {"$and": [{"document_id": document_id}, {"version": version}]}
+            where = {"$and": [where, {"version": version}]}
+        elif keep_version is not None:
+            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
         try:
             col.delete(where=where)
         except Exception as exc:

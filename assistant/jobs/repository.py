@@ -28,6 +28,7 @@ def add_file(
     status: FileStatus = FileStatus.queued,
     reason: str | None = None,
     doc_type: str | None = None,
+    document_id: str | None = None,
 ) -> JobFile:
     row = JobFile(
         job_id=job.id,
@@ -37,6 +38,7 @@ def add_file(
         status=status.value,
         reason=reason,
         doc_type=doc_type,
+        document_id=document_id,
     )
     session.add(row)
     return row
