@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import ProjectDep, SessionDep
+from api.deps import ContainerDep, ProjectDep, SessionDep
 from api.schemas import ProjectCreate, ProjectList, ProjectPublic
 from assistant.documents import repository as documents
 from assistant.projects import repository as projects
+from assistant.projects import service
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -22,11 +23,12 @@ def _public(session: SessionDep, project: object) -> ProjectPublic:
     response_model=ProjectPublic,
     summary="Create a project",
     description="Creates a project. Its id is ASCII (usable in paths and as the Chroma collection name); "
-    "the name may be Chinese. 409 if the name is taken.",
+    "the name may be Chinese. 409 if the name is taken, or is another project's id (paths take both). The "
+    "project is stored before the answer is sent: a GET right after it finds it.",
 )
-def create_project(body: ProjectCreate, session: SessionDep) -> ProjectPublic:
-    project = projects.create_project(session, name=body.name, description=body.description)
-    return _public(session, project)
+def create_project(body: ProjectCreate, container: ContainerDep) -> ProjectPublic:
+    project = service.create_project(container.sessions, name=body.name, description=body.description)
+    return ProjectPublic.model_validate(project)  # new: no documents to count
 
 
 @router.get("", response_model=ProjectList, summary="List projects")
