@@ -3,11 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistant.documents.models import DocumentType
+from assistant.retrieval.models import SearchFilters
+
+# The largest integer SQLite (INTEGER) and PostgreSQL (bigint) both take: the upper bound of every id and
+# offset in a path or query, so an absurd number is refused with 422 instead of overflowing the driver (500).
+MAX_SQL_INT = 2**63 - 1
+
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_SQL_INT, description="Matches to skip before the first one returned (paging).")
+]
+RowId = Annotated[int, Path(ge=1, le=MAX_SQL_INT)]
+
+# Values per list of a search filter. Each value is one SQL variable of an `IN (...)`: three full lists stay
+# far below the variables a statement may have (32766 on SQLite since 3.32, 65535 on PostgreSQL).
+MAX_FILTER_VALUES = 1000
+
+
+def _bounded(filters: SearchFilters | None) -> SearchFilters | None:
+    if filters is None:
+        return None
+    for name in ("doc_types", "file_names", "document_ids"):
+        values = getattr(filters, name)
+        if values is not None and len(values) > MAX_FILTER_VALUES:
+            raise ValueError(f"{name} has {len(values)} values; at most {MAX_FILTER_VALUES} are allowed")
+    return filters
+
+
+BoundedFilters = Annotated[
+    SearchFilters | None,
+    AfterValidator(_bounded),
+    Field(
+        description=f"Narrow the search; the project always applies. At most {MAX_FILTER_VALUES} values a list."
+    ),
+]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response (4xx and 5xx) of this API, whatever raised it."""
+
+    detail: str = Field(..., description="What went wrong, as a sentence a person understands.")
+    error: str = Field(
+        ...,
+        description="The kind of error: InvalidInputError (422, also for a malformed request), "
+        "NotFoundError, ConflictError, TooLargeError, UnsupportedTypeError, ModelBusyError ...",
+    )
+    queue_position: int | None = Field(
+        None, description="Only on 503 from a busy model: the call's place in the queue when it gave up."
+    )
 
 
 class ProjectCreate(BaseModel):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import StreamingResponse
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
+from api.schemas import Offset
 from api.sse import streamed
 from assistant.db import transaction
 from assistant.five_why import service
@@ -68,7 +69,7 @@ def list_five_why(
     project: ProjectDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> FiveWhyList:
     return service.list_analyses(session, project_id=project.id, limit=limit, offset=offset)
 

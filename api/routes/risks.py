@@ -10,6 +10,7 @@ import httpx
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Query, Response, status
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
+from api.schemas import MAX_SQL_INT, Offset, RowId
 from assistant.risks import exports, service
 from assistant.risks import repository as repo
 from assistant.risks.filters import parse_filters, parse_statuses
@@ -124,7 +125,7 @@ def _query(
         ),
     ] = "-score",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> repo.RiskQuery:
     """Repeated and comma-separated values both work: ?status=open&status=draft, ?status=open,draft."""
     return parse_filters(
@@ -317,7 +318,9 @@ def add_action(
     risk_id: str,
     body: ActionCreate,
     actor: ActorHeader,
-    version: Annotated[int | None, Query(description="The risk's version you read (optional).")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_SQL_INT, description="The risk's version you read (optional).")
+    ] = None,
 ) -> RiskDetail:
     return service.add_action(
         container.sessions, project_id=project.id, ref=risk_id, data=body, actor=actor, version=version
@@ -336,7 +339,7 @@ def update_action(
     project: ProjectDep,
     container: ContainerDep,
     risk_id: str,
-    action_id: int,
+    action_id: RowId,
     body: ActionUpdate,
     actor: ActorHeader,
 ) -> RiskDetail:

@@ -6,19 +6,24 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import ContainerDep, ProjectDep
-from assistant.retrieval.models import SearchFilters, SearchResponse
+from api.schemas import BoundedFilters
+from assistant.retrieval.hybrid import MAX_QUERY_CHARS
+from assistant.retrieval.models import SearchResponse
 
 router = APIRouter(prefix="/projects/{project}", tags=["search"])
 
 
 class SearchRequest(BaseModel):
     query: str = Field(
-        ..., min_length=1, max_length=2000, description="The question or keywords, Chinese or English."
+        ...,
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        description="The question or keywords, Chinese or English.",
     )
     top_k: int | None = Field(
         None, ge=1, le=100, description="How many passages; default ASSISTANT_RETRIEVAL_TOP_K."
     )
-    filters: SearchFilters | None = Field(None, description="Narrow the search; the project always applies.")
+    filters: BoundedFilters = None
 
 
 @router.post(
