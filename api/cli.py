@@ -245,6 +245,7 @@ def demo(
 
 def _register_commands() -> None:
     from api.cli_analysis import ask, five_why, requirements_app
+    from api.cli_keys import audit_export, keys_app
     from api.cli_risks import risks_app
     from api.cli_search import search
 
@@ -253,6 +254,8 @@ def _register_commands() -> None:
     app.command("five-why")(five_why)
     app.add_typer(requirements_app, name="requirements")
     app.add_typer(risks_app, name="risks")
+    app.add_typer(keys_app, name="keys")
+    app.command("audit")(audit_export)
 
 
 _register_commands()

@@ -22,18 +22,24 @@ from assistant.errors import (
     AssistantError,
     ConfigurationError,
     ConflictError,
+    ForbiddenError,
     InvalidInputError,
     ModelBusyError,
     ModelOutputError,
     NotFoundError,
     ProviderUnavailableError,
+    RateLimitedError,
     TooLargeError,
+    UnauthenticatedError,
     UnsupportedTypeError,
 )
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
+    (UnauthenticatedError, 401),
+    (ForbiddenError, 403),
+    (RateLimitedError, 429),
     (NotFoundError, 404),
     (ConflictError, 409),
     (UnsupportedTypeError, 415),
@@ -87,6 +93,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, ModelBusyError):  # a busy model says when to come back and where the call stood
             content["queue_position"] = exc.position
             headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))}
+        elif isinstance(exc, RateLimitedError):
+            headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))}
+        elif isinstance(exc, UnauthenticatedError):
+            headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse(status_code=code, content=content, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
+from api.auth import LLMRateLimiter, authorize
 from api.container import Container
 from api.errors import install_error_handlers
-from api.routes import ask, documents, five_why, health, jobs, projects, requirements, risks, search
-from api.routes.health import app_version
+from api.policy import describe, rule_for
+from api.routes import access, ask, documents, five_why, health, jobs, projects, requirements, risks, search
+from api.routes.health import AUTH_OFF_WARNING, app_version
+from api.security import SecurityMiddleware, content_security_policy
+from assistant.auth.service import ADMIN_KEY_FILE, ensure_admin_key
 from assistant.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 # Package data (pyproject.toml), read through importlib.resources so an installed wheel serves it too.
 WEB_PAGE = files("api") / "web" / "index.html"
@@ -31,28 +40,95 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        announce_access(container)
         container.start_background()  # ingestion jobs and risk scans, resumed where a stop left them
         yield
         if owned:
             container.close()
 
+    page = WEB_PAGE.read_text(encoding="utf-8")
     app = FastAPI(
         title="Requirements & Risk Assistant",
         version=app_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Every operation: who is calling, may they, on this project (api/policy.py).
+        dependencies=[Depends(authorize)],
+        # Refused with 413 before the body is read; the upload route sets its own, larger limit.
+        max_body_size=settings.access.max_request_kb * 1024,
     )
     app.state.container = container
+    app.state.llm_rate_limiter = LLMRateLimiter(settings.access)
     install_error_handlers(app)
-    for module in (projects, documents, jobs, search, ask, five_why, requirements, risks, health):
+    for module in (projects, documents, jobs, search, ask, five_why, requirements, risks, health, access):
         app.include_router(module.router)
     app.include_router(documents.reindex_router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
-        return WEB_PAGE.read_text(encoding="utf-8")
+        return page
 
+    app.add_middleware(
+        SecurityMiddleware,
+        sessions=container.sessions,
+        csp=content_security_policy(page),
+        allowed_origins=settings.access.allowed_origins,
+    )
+    if settings.access.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.access.allowed_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "X-Actor"],
+        )
+    app.openapi = lambda: openapi_with_access(app)  # type: ignore[method-assign]
     return app
+
+
+def announce_access(container: Container) -> None:
+    """Authentication off is said loudly; the first start with it on makes the admin key and prints it once."""
+    settings = container.settings
+    if not settings.access.enabled:
+        log.warning(AUTH_OFF_WARNING)
+        return
+    key = ensure_admin_key(container.sessions, settings.data_dir)
+    if key is not None:
+        path = settings.data_dir / ADMIN_KEY_FILE
+        print(
+            f"\nFirst start: an admin API key was created. It is shown only this once and kept in {path} "
+            f"(readable by you only):\n\n    {key}\n\nSend it as 'Authorization: Bearer <key>', sign in to the "
+            "web app with it, or make keys for others with `assistant keys create`.\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def openapi_with_access(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, plus the bearer scheme and, on each operation, the role it needs (from api/policy.py)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = FastAPI.openapi(app)
+    schema.setdefault("components", {}).setdefault("securitySchemes", {})["apiKey"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key (`assistant keys create`, or the admin key printed at the first start).",
+    }
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            rule = rule_for(method, path)
+            if rule is None:
+                continue
+            operation["description"] = (operation.get("description", "") + "\n\n" + describe(rule)).strip()
+            if rule.role is not None:
+                operation["security"] = [{"apiKey": []}]
+                operation["x-required-role"] = rule.role.value
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("401", {"description": "No valid API key or session."})
+                responses.setdefault("403", {"description": "The key's role may not do this."})
+                if rule.llm:
+                    responses.setdefault("429", {"description": "Over the key's language-model rate limit."})
+    app.openapi_schema = schema
+    return schema
 
 
 app: FastAPI  # built on first access, by __getattr__ below

@@ -19,6 +19,23 @@ class ConflictError(AssistantError):
     pass
 
 
+class UnauthenticatedError(AssistantError):
+    """No API key or session, or one that is not valid (HTTP 401)."""
+
+
+class ForbiddenError(AssistantError):
+    """A valid key whose role may not do this (HTTP 403). A project the key does not cover is a NotFoundError,
+    so that a key learns nothing about other projects."""
+
+
+class RateLimitedError(AssistantError):
+    """Too many calls of this kind for one key (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class InvalidInputError(AssistantError):
     pass
 

@@ -1,5 +1,6 @@
 """The one settings object, made of one group per area: ``settings.llm``, ``settings.embeddings``,
-``settings.chroma``, ``settings.retrieval``, ``settings.risk``, ``settings.ingest``, ``settings.server``.
+``settings.chroma``, ``settings.retrieval``, ``settings.risk``, ``settings.ingest``, ``settings.server``,
+``settings.access`` (who may call the API).
 
 Each group is declared beside the code that reads it. Values come from ``ASSISTANT_*`` environment variables
 or a ``.env`` file: ``ASSISTANT_<GROUP PREFIX><FIELD>`` (ASSISTANT_LLM_MODEL, ASSISTANT_RETRIEVAL_TOP_K,
@@ -26,6 +27,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.sources import DotEnvSettingsSource, EnvSettingsSource
 
+from assistant.auth.settings import AccessSettings
 from assistant.config import ENV_PREFIX, SettingsGroup
 from assistant.documents.settings import IngestSettings
 from assistant.errors import ConfigurationError
@@ -84,6 +86,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = Field(default_factory=RiskSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
 
     @classmethod
     def groups(cls) -> Iterator[tuple[str, type[SettingsGroup]]]:

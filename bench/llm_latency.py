@@ -142,6 +142,11 @@ class Side:
         self.proc = None
         return time.monotonic() - started
 
+    def headers(self) -> dict[str, str]:
+        """The admin key the first start wrote (sides from before authentication have none)."""
+        key = self.data / "admin.key"
+        return {"Authorization": f"Bearer {key.read_text().strip()}"} if key.exists() else {}
+
     def sample_rss(self) -> None:
         if self.proc is None:
             return
@@ -245,7 +250,7 @@ def run_side(side: Side, asks: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     with sampling(side):
         out["start_s"] = side.start()
-        client = httpx.Client(base_url=side.url, timeout=1800)
+        client = httpx.Client(base_url=side.url, timeout=1800, headers=side.headers())
         pid, out["ingest_s"] = upload_demo(client)
         out["search_cold_ms"] = search_ms(client, pid)
         out["rerank_ready_s"] = wait_rerank_ready(client, pid)

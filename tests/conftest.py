@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.container import Container
 from api.main import create_app
+from assistant.auth import service as auth_service
+from assistant.auth.roles import Role
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
 from assistant.settings import Settings, load_settings
@@ -65,9 +67,18 @@ def container(settings: Settings, chat_model: ScriptedChatModel) -> Iterator[Con
     c.close()
 
 
+TEST_OWNER = "tester"  # the owner of the admin key every `client` request carries
+
+
+def admin_headers(container: Container, owner: str = TEST_OWNER) -> dict[str, str]:
+    created = auth_service.create_key(container.sessions, name=f"{owner} key", owner=owner, role=Role.admin)
+    return {"Authorization": f"Bearer {created.key}"}
+
+
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container=container)) as c:
+    """The API as an admin key sees it (authentication is on, as by default)."""
+    with TestClient(create_app(container=container), headers=admin_headers(container)) as c:
         yield c
 
 

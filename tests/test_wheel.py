@@ -46,6 +46,9 @@ with TestClient(create_app()) as client:
     page = client.get("/")
     assert page.status_code == 200 and "<html" in page.text.lower(), page.text[:200]
     print("PAGE-OK", len(page.text))
+    # The first start wrote the admin key into the data directory (the working directory's data/ here).
+    settings = client.app.state.container.settings
+    client.headers["Authorization"] = "Bearer " + (settings.data_dir / "admin.key").read_text().strip()
 
     pid = client.post("/projects", json={"name": "Wheel check"}).json()["id"]
     job = client.post(f"/projects/{pid}/documents", files=[("files", ("kickoff.md", MINUTES))]).json()

@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
+from api.auth import ActorDep
 from api.deps import ContainerDep, ProjectDep, SessionDep
 from api.schemas import Offset
 from api.sse import streamed
@@ -26,8 +27,8 @@ router = APIRouter(prefix="/projects/{project}/five-why", tags=["five-why"])
     "cited passage of the project's documents where one supports it and marked `assumption: true` where none "
     "does. Returns the chain, the root need, restated requirements in EARS form with acceptance criteria and "
     "their rule-check scores, candidate solutions, open questions for the customer and a confidence that "
-    "rests mostly on how much of the chain the documents back. The analysis is stored. `X-Actor` names who "
-    "asked. With `stream: true` the rounds arrive as server-sent events while the model writes them. 503 when "
+    "rests mostly on how much of the chain the documents back. The analysis is stored with the key's owner "
+    "as who asked. With `stream: true` the rounds arrive as server-sent events while the model writes them. 503 when "
     "the model is unavailable or busy past its wait, 502 when it answers nonsense.",
     responses={200: {"content": {"text/event-stream": {}}, "description": "the stream, with `stream: true`"}},
 )
@@ -35,7 +36,7 @@ def create_five_why(
     project: ProjectDep,
     container: ContainerDep,
     body: FiveWhyCreate,
-    x_actor: Annotated[str | None, Header(description="Who asked (person or tool).")] = None,
+    actor: ActorDep,
 ) -> FiveWhyPublic | StreamingResponse:
     def analyse(on_why: Callable[[int, str, str], None] | None = None) -> FiveWhyPublic:
         # Its own unit of work: a stream outlives the request's session dependency.
@@ -51,7 +52,7 @@ def create_five_why(
                 ),
                 embed=container.embeddings.embed_array,
                 method=structured_method(container.settings),
-                actor=x_actor or "api",
+                actor=actor,
                 on_why=on_why,
             )
 

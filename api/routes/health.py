@@ -10,6 +10,8 @@ from api.schemas import Health
 
 router = APIRouter(tags=["health"])
 
+AUTH_OFF_WARNING = "authentication is off (ASSISTANT_AUTH=off): anyone who can reach this port reads and changes every project"
+
 
 def app_version() -> str:
     try:
@@ -43,4 +45,6 @@ def health(container: ContainerDep) -> Health:
         vector_store=vector_store,
         embeddings={"provider": settings.embeddings.provider.value, "model": settings.embeddings.model},
         llm=container.llm_status(),
+        auth=settings.access.auth,
+        warnings=[AUTH_OFF_WARNING] if not settings.access.enabled else [],
     )

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.auth import PrincipalDep
 from api.deps import ProjectDep, SessionDep
 from api.schemas import JobFilePublic, JobList, JobPublic
+from assistant.errors import NotFoundError
 from assistant.jobs import repository as jobs
 from assistant.jobs.models import Job
 
@@ -37,8 +39,11 @@ def job_public(session: SessionDep, job: Job) -> JobPublic:
     description="status: queued|running|done|failed (failed means the job itself broke; files that could not "
     "be read are listed with status failed and their reason while the job is done).",
 )
-def get_job(job_id: str, session: SessionDep) -> JobPublic:
-    return job_public(session, jobs.get_job(session, job_id=job_id))
+def get_job(job_id: str, session: SessionDep, principal: PrincipalDep) -> JobPublic:
+    job = jobs.get_job(session, job_id=job_id)
+    if not principal.covers(job.project_id):  # another project's job does not exist for this key
+        raise NotFoundError(jobs.missing_job_message(job_id))
+    return job_public(session, job)
 
 
 @router.get("/projects/{project}/jobs", response_model=JobList, summary="A project's recent jobs")

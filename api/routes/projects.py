@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from api.auth import PrincipalDep
 from api.deps import ContainerDep, ProjectDep, SessionDep
 from api.schemas import ProjectCreate, ProjectList, ProjectPublic
 from assistant.documents import repository as documents
@@ -31,9 +32,9 @@ def create_project(body: ProjectCreate, container: ContainerDep) -> ProjectPubli
     return ProjectPublic.model_validate(project)  # new: no documents to count
 
 
-@router.get("", response_model=ProjectList, summary="List projects")
-def list_projects(session: SessionDep) -> ProjectList:
-    items = [_public(session, p) for p in projects.list_projects(session)]
+@router.get("", response_model=ProjectList, summary="List the projects this key may see")
+def list_projects(session: SessionDep, principal: PrincipalDep) -> ProjectList:
+    items = [_public(session, p) for p in projects.list_projects(session) if principal.covers(p.id)]
     return ProjectList(items=items, total=len(items))
 
 

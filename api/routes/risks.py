@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated
-from urllib.parse import unquote
 
 import httpx
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, Header, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Query, Response, status
 
+from api.auth import ActorDep
 from api.deps import ContainerDep, ProjectDep, SessionDep
 from api.schemas import MAX_SQL_INT, Offset, RowId
 from assistant.risks import exports, service
@@ -37,9 +36,9 @@ def _doc(text: str) -> str:
     return " ".join(text.split())
 
 
-ACTOR_NOTE = """ The actor recorded in the history is the `X-Actor` request header (a person's name or an API
-key's label, percent-encoded UTF-8 when not ASCII; default `api`; `assistant` is reserved for the automatic
-scan)."""
+ACTOR_NOTE = """ The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header:
+a person's name, percent-encoded UTF-8 when not ASCII; default `api`). `assistant` is reserved for the automatic
+scan."""
 LOCK_NOTE = """ Send the `version` you read: if the risk has changed since, the answer is 409 and nothing
 changes."""
 
@@ -55,32 +54,6 @@ def get_webhook_transport(container: ContainerDep) -> httpx.BaseTransport | None
 
 RiskSettingsDep = Annotated[RiskSettings, Depends(get_risk_settings)]
 TransportDep = Annotated[httpx.BaseTransport | None, Depends(get_webhook_transport)]
-
-
-def get_actor(
-    x_actor: Annotated[
-        str | None,
-        Header(
-            alias="X-Actor",
-            description="Who makes the change, kept in the history (default 'api'; 'assistant' is reserved). "
-            "HTTP headers are ASCII: send other names percent-encoded as UTF-8 (王磊 -> %E7%8E%8B%E7%A3%8A).",
-        ),
-    ] = None,
-) -> str:
-    return decode_actor(x_actor)
-
-
-def decode_actor(raw: str | None) -> str:
-    """Percent-encoded UTF-8 is the portable form; raw UTF-8 bytes (which Starlette reads as Latin-1) are
-    accepted as well, since many clients send them."""
-    if not raw:
-        return ""
-    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-        raw = raw.encode("latin-1").decode("utf-8")
-    return unquote(raw, errors="replace") if "%" in raw else raw
-
-
-ActorHeader = Annotated[str, Depends(get_actor)]
 
 
 def _notify(
@@ -177,7 +150,7 @@ def create_risk(
     background: BackgroundTasks,
     rs: RiskSettingsDep,
     transport: TransportDep,
-    actor: ActorHeader,
+    actor: ActorDep,
 ) -> RiskDetail:
     out = service.create_risk(container.sessions, project_id=project.id, data=body, actor=actor, settings=rs)
     _notify(background, container, rs, project.id, transport)
@@ -243,7 +216,8 @@ def export_risks(
     pass picks passages with risk language, the LLM returns risks with quoted evidence, findings whose quote
     is not in the passage are dropped, and each finding adds evidence to the matching risk or becomes a
     `draft`. Passages read before are skipped, so scanning again adds nothing. It never changes a status,
-    never deletes and never overwrites a field a person set (it records a suggestion instead). Slow with the
+    never deletes, and never changes a risk a person has touched: there it adds the evidence and records
+    suggestions, which a person may accept (`POST .../suggestions/{suggestion_id}/accept`). Slow with the
     local model (tens of seconds per LLM call). 409 if the document is not indexed; 502/503 when the LLM
     fails or is unreachable (batches already finished are kept)."""),
 )
@@ -266,7 +240,8 @@ def scan(
     summary="One risk with evidence, actions and history",
     description=_doc("""`risk_id` is the per-project id (RSK-0001; RSK-1 and 1 work too). The history lists
     every change with actor, time, field, old and new value; rows of kind `suggestion` are the assistant's
-    differing view of a field a person set, not applied."""),
+    differing view of a risk a person has touched, not applied until a person accepts one
+    (`POST .../suggestions/{suggestion_id}/accept`)."""),
 )
 def get_risk(project: ProjectDep, session: SessionDep, risk_id: str) -> RiskDetail:
     return service.detail(session, project_id=project.id, ref=risk_id)
@@ -292,10 +267,47 @@ def update_risk(
     background: BackgroundTasks,
     rs: RiskSettingsDep,
     transport: TransportDep,
-    actor: ActorHeader,
+    actor: ActorDep,
 ) -> RiskDetail:
     out = service.update_risk(
         container.sessions, project_id=project.id, ref=risk_id, data=body, actor=actor, settings=rs
+    )
+    _notify(background, container, rs, project.id, transport)
+    return out
+
+
+@router.post(
+    "/{risk_id}/suggestions/{suggestion_id}/accept",
+    response_model=RiskDetail,
+    summary="Accept the assistant's suggestion for a field",
+    description=_doc(
+        """A scan never changes a risk a person has touched: where it reads a field differently it records a
+    history row of kind `suggestion` (its `id` is `suggestion_id`). Accepting one sets that field to the
+    suggested value, with the person as the actor; the field becomes theirs. 404 when the risk has no such
+    suggestion; 409 when the version is stale or the field already has that value."""
+        + LOCK_NOTE
+        + ACTOR_NOTE
+    ),
+)
+def accept_suggestion(
+    project: ProjectDep,
+    container: ContainerDep,
+    risk_id: str,
+    suggestion_id: RowId,
+    version: Annotated[int, Body(embed=True, ge=1, le=MAX_SQL_INT, description="The version you read.")],
+    background: BackgroundTasks,
+    rs: RiskSettingsDep,
+    transport: TransportDep,
+    actor: ActorDep,
+) -> RiskDetail:
+    out = service.accept_suggestion(
+        container.sessions,
+        project_id=project.id,
+        ref=risk_id,
+        suggestion_id=suggestion_id,
+        version=version,
+        actor=actor,
+        settings=rs,
     )
     _notify(background, container, rs, project.id, transport)
     return out
@@ -317,7 +329,7 @@ def add_action(
     container: ContainerDep,
     risk_id: str,
     body: ActionCreate,
-    actor: ActorHeader,
+    actor: ActorDep,
     version: Annotated[
         int | None, Query(ge=1, le=MAX_SQL_INT, description="The risk's version you read (optional).")
     ] = None,
@@ -341,7 +353,7 @@ def update_action(
     risk_id: str,
     action_id: RowId,
     body: ActionUpdate,
-    actor: ActorHeader,
+    actor: ActorDep,
 ) -> RiskDetail:
     return service.update_action(
         container.sessions, project_id=project.id, ref=risk_id, action_id=action_id, data=body, actor=actor
@@ -366,7 +378,7 @@ def transition(
     container: ContainerDep,
     risk_id: str,
     action: RiskAction,
-    actor: ActorHeader,
+    actor: ActorDep,
     body: Annotated[TransitionRequest | None, Body()] = None,
 ) -> RiskDetail:
     return service.transition(

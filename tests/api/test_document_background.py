@@ -12,7 +12,7 @@ from api.main import create_app
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
 from tests.api.test_projects_documents import make_project, upload
-from tests.conftest import make_settings
+from tests.conftest import admin_headers, make_settings
 
 MINUTES = (
     "# 周例会纪要\n\n1. PLC 网关交货可能延期，IF-05 联调存在风险，尚未确认新的到货日期。\n\n"
@@ -35,7 +35,7 @@ def test_the_automatic_scan_reports_how_far_it_got(tmp_path: Path) -> None:
     chat = ScriptedChatModel(default_reply='{"risks": []}')
     container = Container(settings, embeddings=HashingEmbeddings(), chat_model=chat)
     try:
-        with TestClient(create_app(container=container)) as client:
+        with TestClient(create_app(container=container), headers=admin_headers(container)) as client:
             pid = make_project(client)
             doc = upload(client, pid, ("纪要.md", MINUTES))["files"][0]["document_id"]
             assert container.background.wait_idle(timeout=30)
@@ -53,7 +53,7 @@ def test_a_failed_scan_shows_its_reason(tmp_path: Path) -> None:
     chat.enqueue(ConnectionError("the model server is down"))
     container = Container(settings, embeddings=HashingEmbeddings(), chat_model=chat)
     try:
-        with TestClient(create_app(container=container)) as client:
+        with TestClient(create_app(container=container), headers=admin_headers(container)) as client:
             pid = make_project(client)
             doc = upload(client, pid, ("纪要.md", MINUTES))["files"][0]["document_id"]
             deadline = time.monotonic() + 30

@@ -240,7 +240,9 @@ class TableEmbeddings(NamedEmbeddings):
 
 @pytest.fixture
 def api_settings(tmp_path: Path, db_url: str) -> Settings:
-    return make_settings(tmp_path, database_url=db_url)
+    # Authentication off: these tests name people with X-Actor, as a single-user set-up does (keys and roles
+    # are tests/api/test_access.py's).
+    return make_settings(tmp_path, database_url=db_url, auth="off")
 
 
 @pytest.fixture
