@@ -401,3 +401,18 @@ def test_keys_from_the_command_line(
     assert missing.exit_code == 1 and "no API key" in missing.output
     audit = CliRunner().invoke(cli, ["audit"])
     assert audit.exit_code == 0 and audit.stdout.startswith("id,at,actor")
+
+
+def test_the_auth_tables_match_their_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from assistant.db import Base, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    migrate(engine)
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    ours = [d for d in diffs if any(t in repr(d) for t in ("api_keys", "web_sessions", "audit_log"))]
+    assert ours == []
+    engine.dispose()

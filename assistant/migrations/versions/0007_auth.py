@@ -32,7 +32,13 @@ def upgrade() -> None:
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.String(64), primary_key=True),  # SHA-256 of the cookie value, never the value
-        sa.Column("key_id", sa.String(40), sa.ForeignKey("api_keys.id", ondelete="CASCADE"), index=True),
+        sa.Column(
+            "key_id",
+            sa.String(40),
+            sa.ForeignKey("api_keys.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("csrf", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
