@@ -28,6 +28,7 @@ from ingest.doctype import detect_doc_type
 from ingest.failures import failure_reason
 from ingest.readers import (
     SUPPORTED_EXTENSIONS,
+    ArchiveRefused,
     ReadLimits,
     ReadResult,
     UnreadableFile,
@@ -56,9 +57,9 @@ def document_date(file_name: str, result: ReadResult) -> dt.date | None:
 def read_limits(settings: Settings) -> ReadLimits:
     return ReadLimits(
         max_file_bytes=settings.ingest.max_file_bytes,
-        zip_max_files=settings.ingest.max_upload_files,
+        max_files=settings.ingest.max_upload_files,
         zip_max_depth=settings.ingest.zip_max_depth,
-        zip_max_total_bytes=int(settings.ingest.zip_max_total_mb * 1024 * 1024),
+        max_total_bytes=settings.ingest.zip_max_total_bytes,
         zip_max_ratio=settings.ingest.zip_max_ratio,
     )
 
@@ -264,17 +265,22 @@ def ingest_any(
 ) -> Iterator[FileOutcome]:
     """A file or an archive: archives yield one outcome per member."""
     if is_archive(file_name) and data[:2] == b"PK":
-        for entry in expand_archive(file_name, data, ingestor.limits):
-            if entry.error or entry.data is None:
-                yield FileOutcome(entry.file_name, FileStatus.failed, entry.error or "could not be extracted")
-            else:
-                yield ingest_file(
-                    ingestor,
-                    project_id=project_id,
-                    file_name=entry.file_name,
-                    data=entry.data,
-                    parent_id=parent_id,
-                )
+        try:
+            for entry in expand_archive(file_name, data, ingestor.limits):
+                if entry.error or entry.data is None:
+                    yield FileOutcome(
+                        entry.file_name, FileStatus.failed, entry.error or "could not be extracted"
+                    )
+                else:
+                    yield ingest_file(
+                        ingestor,
+                        project_id=project_id,
+                        file_name=entry.file_name,
+                        data=entry.data,
+                        parent_id=parent_id,
+                    )
+        except ArchiveRefused as exc:  # an attached archive: members read before a nested bomb are kept
+            yield FileOutcome(file_name, FileStatus.failed, str(exc))
         return
     yield ingest_file(ingestor, project_id=project_id, file_name=file_name, data=data, parent_id=parent_id)
 

@@ -12,8 +12,9 @@ from assistant.errors import ConflictError
 from assistant.jobs import repository as jobs
 from assistant.jobs.models import FileStatus
 from ingest import pipeline
-from ingest.jobs import Upload, check_uploads, queue_job, stage_job
+from ingest.jobs import queue_job
 from ingest.pipeline import Ingestor
+from ingest.staging import Upload, check_uploads, stage_job
 
 
 def submit_uploads(
@@ -23,6 +24,8 @@ def submit_uploads(
     uploads: list[Upload],
     doc_type: DocumentType | None = None,
 ) -> tuple[str, int]:
+    """Stage an upload and queue its job; the job id and the number of files, archives expanded. Reads and
+    inflates for seconds on a big upload: call it from a worker thread, never on the event loop."""
     check_uploads(uploads, max_bytes=ingestor.settings.ingest.max_file_bytes)
     job_id = stage_job(ingestor, project_id=project_id, uploads=uploads, doc_type=doc_type)
     queue_job(work, job_id)

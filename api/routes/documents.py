@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile, status
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.types import Message, Receive
 
 from api.container import Container
-from api.deps import ContainerDep, ProjectDep, SessionDep
+from api.deps import ContainerDep, ProjectDep, SessionDep, get_container
 from api.schemas import (
     ChunkPublic,
     DocumentBackground,
@@ -21,29 +25,73 @@ from api.schemas import (
 from assistant.documents import repository as documents
 from assistant.documents.background import background_states
 from assistant.documents.models import Document, DocumentType
+from assistant.documents.settings import MB
+from assistant.errors import TooLargeError
 from assistant.index import chunks as chunk_store
 from assistant.risks import service as risks
-from assistant.settings import Settings
 from ingest import service
-from ingest.jobs import Upload
+from ingest.names import clean_upload_name
+from ingest.staging import Upload
 
 D = TypeVar("D", bound=DocumentPublic)
 
 router = APIRouter(prefix="/projects/{project}/documents", tags=["documents"])
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=JobAccepted,
-    summary="Upload documents",
-    description="Upload one or many files (PDF, DOCX, EML, Markdown, TXT) or ZIP archives in the multipart "
-    "field `files`. Answers 202 with a job id at once; follow the job at GET /jobs/{job_id}. A file that "
-    "cannot be read fails alone with its reason. 415 when no file has a supported type, 413 when every file is "
-    "over the size limit. Re-uploading identical bytes reports `unchanged`; a changed file with the same name "
-    "replaces its old version atomically.",
-)
-async def upload_documents(
+class UploadRoute(APIRoute):
+    """Refuses an upload over ASSISTANT_MAX_UPLOAD_MB before its body is read: at once by its Content-Length,
+    and otherwise (a chunked body) by counting the bytes as they arrive, so that no upload fills the memory or
+    the temporary folder. A route class, because FastAPI reads a multipart body before any dependency or the
+    route itself runs; and its own count, because FastAPI's limits are fixed numbers and say no more than
+    "Content Too Large"."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            limit = get_container(request).settings.ingest.max_upload_bytes
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise TooLargeError(_too_large(int(declared), limit))
+            try:
+                return await handle(Request(request.scope, _counting(request.receive, limit)))
+            except _OverLimit:
+                raise TooLargeError(_too_large(None, limit)) from None
+
+        return limited
+
+
+class _OverLimit(HTTPException):
+    """Raised while the body is read; an HTTPException so that FastAPI passes it on instead of calling it a
+    body it could not parse (400)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise _OverLimit
+        return message
+
+    return counted
+
+
+def _too_large(size: int | None, limit: int) -> str:
+    what = f"the upload is {size / MB:.1f} MB," if size is not None else "the upload is"
+    return (
+        f"{what} over the {limit / MB:g} MB one upload may carry (ASSISTANT_MAX_UPLOAD_MB); send fewer or "
+        "smaller files at a time"
+    )
+
+
+def upload_documents(
     project: ProjectDep,
     container: ContainerDep,
     files: Annotated[list[UploadFile], File(description="One or more files or zip archives.")],
@@ -51,20 +99,36 @@ async def upload_documents(
         DocumentType | None, Form(description="Override the detected type for every file in this upload.")
     ] = None,
 ) -> JobAccepted:
-    uploads = [await _read_upload(f, container.settings) for f in files]
+    # A plain function on purpose: FastAPI runs it in a worker thread, so expanding archives and staging
+    # (seconds for a big upload) never hold up the event loop. The files are read from where the web server
+    # spooled them, one at a time, never whole into memory.
+    uploads = [Upload(clean_upload_name(f.filename), size=f.size, source=f.file) for f in files]
     job_id, count = service.submit_uploads(
         container.ingestor, container.background, project.id, uploads, doc_type
     )
     return JobAccepted(job_id=job_id, status="queued", files=count)
 
 
-async def _read_upload(file: UploadFile, settings: Settings) -> Upload:
-    """Reads at most one byte past the limit, so a huge upload is refused without filling memory."""
-    name = (file.filename or "upload").replace("\\", "/").lstrip("/")
-    data = await file.read(settings.ingest.max_file_bytes + 1)
-    if len(data) > settings.ingest.max_file_bytes:
-        return Upload(name, b"", size=max(file.size or 0, len(data)))
-    return Upload(name, data)
+router.add_api_route(
+    "",
+    upload_documents,
+    methods=["POST"],
+    route_class_override=UploadRoute,
+    # FastAPI's own limiter knows only fixed numbers: it is lifted here, and UploadRoute applies the setting.
+    max_body_size=sys.maxsize,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+    summary="Upload documents",
+    description="Upload one or many files (PDF, DOCX, EML, Markdown, TXT) or ZIP archives in the multipart "
+    "field `files`. Answers 202 with a job id at once; follow the job at GET /jobs/{job_id}. A file that "
+    "cannot be read fails alone with its reason. 415 when no file has a supported type; 413 when every file "
+    "is over the size limit, or the request body is over ASSISTANT_MAX_UPLOAD_MB (refused before it is "
+    "read). All files of one upload, archives expanded, share two budgets (ASSISTANT_MAX_UPLOAD_FILES, "
+    "ASSISTANT_ZIP_MAX_TOTAL_MB): an archive that would break one, or that holds a suspected zip bomb, is "
+    "one failed file with the reason and nothing from it is kept. File names are only labels. Re-uploading "
+    "identical bytes reports `unchanged`; a changed file with the same name replaces its old version "
+    "atomically.",
+)
 
 
 BACKGROUND_NOTE = (

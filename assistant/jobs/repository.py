@@ -11,8 +11,13 @@ from assistant.errors import NotFoundError
 from assistant.jobs.models import FileStatus, Job, JobFile, JobStatus
 
 
-def create_job(session: Session, *, project_id: str, kind: str = "ingest") -> Job:
-    job = Job(id="job_" + uuid.uuid4().hex[:16], project_id=project_id, kind=kind)
+def new_job_id() -> str:
+    return "job_" + uuid.uuid4().hex[:16]
+
+
+def create_job(session: Session, *, project_id: str, kind: str = "ingest", job_id: str | None = None) -> Job:
+    """``job_id``: one taken from ``new_job_id`` earlier (an upload's files are staged under it first)."""
+    job = Job(id=job_id or new_job_id(), project_id=project_id, kind=kind)
     session.add(job)
     session.flush()
     return job

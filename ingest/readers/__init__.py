@@ -11,7 +11,13 @@ import logging
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from ingest.readers.archive import ArchiveEntry, expand_archive, expand_folder
+from ingest.readers.archive import (
+    ArchiveEntry,
+    ArchiveRefused,
+    ExpansionBudget,
+    expand_archive,
+    expand_folder,
+)
 from ingest.readers.base import (
     SUPPORTED_EXTENSIONS,
     Attachment,
@@ -35,7 +41,9 @@ from ingest.readers.text import read_markdown, read_txt
 __all__ = [
     "SUPPORTED_EXTENSIONS",
     "ArchiveEntry",
+    "ArchiveRefused",
     "Attachment",
+    "ExpansionBudget",
     "FileTooLarge",
     "ReadLimits",
     "ReadResult",

@@ -1,4 +1,9 @@
-"""ZIP archives and folders, expanded into the documents they hold, each failing alone."""
+"""ZIP archives and folders, expanded into the documents they hold, each failing alone.
+
+An archive is judged from its central directory before a byte is inflated: a member with an unsafe name,
+an unsupported type or over the file limit fails alone; a suspected bomb, or more files or bytes than the
+upload has left of its budgets, refuses the archive whole with one reason.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,19 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
+from ingest.names import clean_path, fit_name, shown_name, unsafe_member_reason
 from ingest.readers.base import (
     SUPPORTED_EXTENSIONS,
     ReadLimits,
+    UnreadableFile,
     format_limit,
     short_cause,
     too_large_message,
     unsupported_type_message,
 )
 
-# Members smaller than this are never called bombs: a highly compressible small text file is harmless,
-# and the total-size and per-file limits still bound what is read.
-RATIO_FLOOR = 1024 * 1024
 _JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 _UNICODE_PATH_EXTRA = 0x7075  # Info-ZIP Unicode Path extra field
 
@@ -34,14 +39,52 @@ class ArchiveEntry:
     error: str | None = None
 
 
+class ArchiveRefused(UnreadableFile):
+    """The archive is refused whole: corrupt, a suspected zip bomb, or more than the upload's budgets.
+    ``str(exc)`` is its one reason; whatever was already taken from it must be discarded."""
+
+
 @dataclass
-class _Budget:
-    """Counts shared by an archive and the archives nested in it."""
+class ExpansionBudget:
+    """What one upload has used of its budgets (``ReadLimits.max_files``, ``max_total_bytes``): shared by all
+    its files and by every archive in them, nested ones included, so that many small archives cannot add up
+    to more than one big one may."""
 
     limits: ReadLimits
     files: int = 0
     total: int = 0
-    stopped: bool = False
+
+    def admit(self, files: int, size: int) -> str | None:
+        """Count ``files`` files of ``size`` bytes in all; the reason when they do not fit (then nothing is
+        counted)."""
+        limits = self.limits
+        if self.files + files > limits.max_files:
+            return f"the upload would hold more than {limits.max_files} files (ASSISTANT_MAX_UPLOAD_FILES)"
+        if self.total + size > limits.max_total_bytes:
+            return (
+                f"the upload would expand to more than {format_limit(limits.max_total_bytes)} "
+                "(ASSISTANT_ZIP_MAX_TOTAL_MB)"
+            )
+        self.files, self.total = self.files + files, self.total + size
+        return None
+
+    def release(self, *, files: int, size: int) -> None:
+        self.files, self.total = self.files - files, self.total - size
+
+    def mark(self) -> tuple[int, int]:
+        return self.files, self.total
+
+    def reset(self, mark: tuple[int, int]) -> None:
+        """Give back what an archive refused whole had taken."""
+        self.files, self.total = mark
+
+
+@dataclass
+class _Member:
+    info: zipfile.ZipInfo
+    file_name: str  # as shown: "<archive>/<path inside>"
+    error: str | None  # why it fails alone
+    inner_name: str = ""  # the cleaned path inside the archive
 
 
 def _unicode_path(info: zipfile.ZipInfo) -> str | None:
@@ -83,11 +126,6 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-def _clean_path(name: str) -> str:
-    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-    return "/".join(parts)
-
-
 def is_skipped(path: str) -> bool:
     """Directories' junk, macOS resource forks, hidden files and Office lock files are not documents."""
     parts = PurePosixPath(path).parts
@@ -119,92 +157,116 @@ def _open_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes 
     return data
 
 
-def _expand(file_name: str, data: bytes, budget: _Budget, depth: int) -> Iterator[ArchiveEntry]:
-    limits = budget.limits
+def _open_zip(source: BinaryIO) -> zipfile.ZipFile | str:
+    """The archive, or the reason it cannot be opened."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        return zipfile.ZipFile(source)
     except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, ...: all mean corrupt
-        yield ArchiveEntry(file_name, None, f"corrupt ZIP archive: {short_cause(exc)}")
-        return
+        return f"corrupt ZIP archive: {short_cause(exc)}"
+
+
+def _member_problem(info: zipfile.ZipInfo, name: str, limits: ReadLimits, depth: int) -> str | None:
+    """Why this member fails alone, known before it is opened; None if it is to be read."""
+    ext = _extension(name)
+    if ext not in SUPPORTED_EXTENSIONS:
+        return unsupported_type_message(ext)
+    if ext == ".zip" and depth >= limits.zip_max_depth:
+        return f"archive nested too deep (over {limits.zip_max_depth} levels)"
+    if info.file_size > limits.max_file_bytes:
+        return too_large_message(info.file_size, limits.max_file_bytes)
+    return None
+
+
+def _plan(zf: zipfile.ZipFile, file_name: str, budget: ExpansionBudget, depth: int) -> list[_Member]:
+    """Every member with its shown name and, for one that fails alone, its reason. Raises ArchiveRefused
+    for a suspected bomb or an archive the upload's budgets cannot hold. The declared sizes it trusts are
+    enforced by ``_open_member``, which never reads a member past its declared size."""
+    limits = budget.limits
+    members: list[_Member] = []
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        raw = member_name(info)
+        if (unsafe := unsafe_member_reason(raw)) is not None:
+            reason = f"unsafe name in the archive: {unsafe}; the member was not taken"
+            members.append(_Member(info, fit_name(f"{file_name}/{shown_name(raw)}"), reason))
+            continue
+        name = clean_path(raw)
+        if is_skipped(name):
+            continue
+        problem = _member_problem(info, name, limits, depth)
+        members.append(_Member(info, fit_name(f"{file_name}/{name}"), problem, name))
+    readable = [m for m in members if m.error is None]
+    for m in readable:
+        # Every member, however small: three hundred 1 MB bombs fill a disk as well as one 300 MB bomb.
+        ratio = m.info.file_size / max(m.info.compress_size, 1)
+        if ratio > limits.zip_max_ratio:
+            raise ArchiveRefused(
+                f"zip bomb suspected: {m.file_name!r} expands {ratio:.0f} times its compressed size (limit "
+                f"{limits.zip_max_ratio}, ASSISTANT_ZIP_MAX_RATIO); nothing was taken from the archive"
+            )
+    if (over := budget.admit(len(members), sum(m.info.file_size for m in readable))) is not None:
+        raise ArchiveRefused(f"{over}; nothing was taken from the archive")
+    return members
+
+
+def _expand(
+    file_name: str, zf: zipfile.ZipFile, budget: ExpansionBudget, depth: int
+) -> Iterator[ArchiveEntry]:
     with zf:
-        for info in zf.infolist():
-            if budget.stopped:
-                return
-            name = _clean_path(member_name(info))
-            if info.is_dir() or is_skipped(name):
+        for m in _plan(zf, file_name, budget, depth):
+            if m.error is not None:
+                yield ArchiveEntry(m.file_name, None, m.error)
                 continue
-            full = f"{file_name}/{name}"
-            budget.files += 1
-            if budget.files > limits.zip_max_files:
-                budget.stopped = True
-                yield ArchiveEntry(
-                    file_name, None, f"more than {limits.zip_max_files} files; stopped expanding"
-                )
-                return
-            ext = _extension(name)
-            if ext not in SUPPORTED_EXTENSIONS:
-                yield ArchiveEntry(full, None, unsupported_type_message(ext))
-                continue
-            if ext == ".zip" and depth >= limits.zip_max_depth:
-                yield ArchiveEntry(
-                    full, None, f"archive nested too deep (over {limits.zip_max_depth} levels)"
-                )
-                continue
-            ratio = info.file_size // max(info.compress_size, 1)
-            if info.file_size > RATIO_FLOOR and ratio > limits.zip_max_ratio:
-                yield ArchiveEntry(
-                    full,
-                    None,
-                    f"zip bomb suspected: expands {ratio} times its compressed size "
-                    f"(limit {limits.zip_max_ratio})",
-                )
-                continue
-            if info.file_size > limits.max_file_bytes:
-                yield ArchiveEntry(full, None, too_large_message(info.file_size, limits.max_file_bytes))
-                continue
-            if budget.total + info.file_size > limits.zip_max_total_bytes:
-                budget.stopped = True
-                yield ArchiveEntry(
-                    file_name,
-                    None,
-                    f"expands to more than {format_limit(limits.zip_max_total_bytes)}; stopped expanding",
-                )
-                return
-            content = _open_member(zf, info, info.file_size)
+            content = _open_member(zf, m.info, m.info.file_size)
             if isinstance(content, str):
-                yield ArchiveEntry(full, None, content)
-                continue
-            budget.total += len(content)
-            if ext == ".zip":
-                yield from _expand(full, content, budget, depth + 1)
+                yield ArchiveEntry(m.file_name, None, content)
+            elif _extension(m.inner_name) != ".zip":
+                yield ArchiveEntry(m.file_name, content, None)
+            elif isinstance(nested := _open_zip(io.BytesIO(content)), str):
+                yield ArchiveEntry(m.file_name, None, nested)
             else:
-                yield ArchiveEntry(full, content, None)
+                yield from _expand(m.file_name, nested, budget, depth + 1)
+                budget.release(files=1, size=len(content))  # only its members are kept, not the archive
 
 
-def expand_archive(file_name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Iterator[ArchiveEntry]:
-    """Every document inside a ZIP (recursively); a member that breaks a limit comes with ``error`` set."""
-    yield from _expand(file_name, data, _Budget(limits), depth=1)
+def expand_archive(
+    file_name: str,
+    data: bytes | BinaryIO,
+    limits: ReadLimits = ReadLimits(),
+    budget: ExpansionBudget | None = None,
+) -> Iterator[ArchiveEntry]:
+    """Every document inside a ZIP (recursively); a member that fails alone comes with ``error`` set.
+
+    Raises ``ArchiveRefused`` when the archive as a whole is refused (corrupt, a suspected bomb, over the
+    budgets), possibly after some members came out: the caller discards what it took from it. ``budget`` is
+    the upload's, shared by all its files (default: one for this archive alone, from ``limits``)."""
+    zf = _open_zip(io.BytesIO(data) if isinstance(data, bytes) else data)
+    if isinstance(zf, str):
+        raise ArchiveRefused(zf)
+    yield from _expand(file_name, zf, budget or ExpansionBudget(limits), depth=1)
 
 
 def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[ArchiveEntry]:
-    """Every document under a folder, named "<folder>/<relative path>"; ZIPs in it are expanded too."""
+    """Every document under a folder, named "<folder>/<relative path>". ZIPs in it come out whole, to be
+    expanded like any uploaded archive, against the budgets of the upload they join."""
     path = Path(path)
     if not path.is_dir():
         yield ArchiveEntry(path.name or str(path), None, f"not a folder: {path}")
         return
     label = path.resolve().name  # "." names the folder itself
-    budget = _Budget(limits)
-    for root, dirs, files in os.walk(path, followlinks=False):
+    files = total = 0  # what is held in memory: the same budgets as an upload's
+    for root, dirs, names in os.walk(path, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not is_skipped(d))
-        for name in sorted(files):
+        for name in sorted(names):
             file_path = Path(root) / name
             rel = file_path.relative_to(path).as_posix()
             if is_skipped(rel):
                 continue
             full = f"{label}/{rel}" if label else rel
-            budget.files += 1
-            if budget.files > limits.zip_max_files:
-                yield ArchiveEntry(label, None, f"more than {limits.zip_max_files} files; stopped reading")
+            files += 1
+            if files > limits.max_files:
+                yield ArchiveEntry(label, None, f"more than {limits.max_files} files; stopped reading")
                 return
             ext = _extension(name)
             if file_path.is_symlink():
@@ -218,21 +280,16 @@ def expand_folder(path: Path, limits: ReadLimits = ReadLimits()) -> Iterator[Arc
                 if size > limits.max_file_bytes:
                     yield ArchiveEntry(full, None, too_large_message(size, limits.max_file_bytes))
                     continue
-                if budget.total + size > limits.zip_max_total_bytes:
+                if total + size > limits.max_total_bytes:
                     yield ArchiveEntry(
                         label,
                         None,
-                        f"holds more than {format_limit(limits.zip_max_total_bytes)}; stopped reading",
+                        f"holds more than {format_limit(limits.max_total_bytes)}; stopped reading",
                     )
                     return
                 data = file_path.read_bytes()
             except OSError as exc:
                 yield ArchiveEntry(full, None, f"cannot read the file: {short_cause(exc)}")
                 continue
-            budget.total += len(data)
-            if ext == ".zip":
-                yield from _expand(full, data, budget, depth=1)
-                if budget.stopped:
-                    return
-            else:
-                yield ArchiveEntry(full, data, None)
+            total += len(data)
+            yield ArchiveEntry(full, data, None)

@@ -39,11 +39,14 @@ class ReadResult:
 
 @dataclass(frozen=True)
 class ReadLimits:
+    """What may be read (settings.ingest, in bytes). ``max_files`` and ``max_total_bytes`` are budgets of one
+    upload, all its files and archive members together (an ``ExpansionBudget`` counts against them)."""
+
     max_file_bytes: int = 50 * 1024 * 1024
-    zip_max_files: int = 2000
+    max_files: int = 2000
     zip_max_depth: int = 3
-    zip_max_total_bytes: int = 512 * 1024 * 1024
-    zip_max_ratio: int = 200  # expanded / compressed size of one member, above this it is treated as a bomb
+    max_total_bytes: int = 512 * 1024 * 1024
+    zip_max_ratio: int = 200  # expanded / compressed size of any member; above it the archive is a bomb
 
 
 class UnreadableFile(Exception):

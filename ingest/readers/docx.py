@@ -309,7 +309,7 @@ def _check_bomb(data: bytes, limits: ReadLimits) -> None:
     except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, ...: all mean corrupt
         raise UnreadableFile(f"corrupt DOCX: {short_cause(exc)}") from exc
     total = sum(i.file_size for i in infos)
-    if total > limits.zip_max_total_bytes:
+    if total > limits.max_total_bytes:
         raise UnreadableFile(f"corrupt or malicious DOCX: it expands to {format_size(total)} (zip bomb?)")
     for i in infos:
         if i.file_size > _BOMB_FLOOR and i.file_size > limits.zip_max_ratio * max(i.compress_size, 1):

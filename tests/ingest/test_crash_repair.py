@@ -22,9 +22,10 @@ from assistant.jobs.models import Job, JobFile
 from assistant.projects import repository as projects
 from assistant.providers.store import make_chroma_client
 from ingest import service
-from ingest.jobs import Upload, register_ingestion, run_job, stage_job
+from ingest.jobs import register_ingestion, run_job
 from ingest.pipeline import Ingestor, ingest_file, prepare_chunks, sha256_hex
 from ingest.readers import read_document
+from ingest.staging import Upload, stage_job
 from tests.ingest.crashes import CRASH_POINTS, NAME, V1, V2, WORD, Killed, crashing
 
 

@@ -16,7 +16,8 @@ from assistant.jobs import repository as jobs_repo
 from assistant.projects import repository as projects
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
-from ingest.jobs import INGEST_QUEUE, Upload, queue_job, run_job, stage_job
+from ingest.jobs import INGEST_QUEUE, queue_job, run_job
+from ingest.staging import Upload, stage_job
 from tests.conftest import make_settings
 from tests.ingest.crashes import V1, V2, Killed, crashing
 
