@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from PIL import Image
 
+from api.container import Container
+from assistant.db import transaction
+from assistant.documents import repository as documents
+from assistant.documents.models import Chunk
+from assistant.index import chunks as chunk_store
+from assistant.jobs import repository as jobs_repo
+from assistant.projects import repository as projects
+from ingest.jobs import run_job
 from ingest.readers import (
     FileTooLarge,
     ReadLimits,
@@ -16,6 +25,7 @@ from ingest.readers import (
     UnsupportedFileType,
     read_document,
 )
+from ingest.staging import Upload, stage_job
 from tests.ingest.fixtures import make_docx, make_pdf, make_zip
 
 
@@ -134,3 +144,105 @@ def test_eml_with_wrong_charset_falls_back() -> None:
     )
     result = read_document("status.eml", raw)
     assert result.segments and result.warnings  # decoded by a fallback, never an exception
+
+
+# The same files through a whole job: each refused with its own reason, and nothing else changes.
+
+GOOD = "# 周例会纪要\n\n接口联调计划于2026年5月25日开始，负责人王磊。\n".encode()
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 90, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def unknown_charset_mail() -> bytes:
+    return (
+        b"From: pm@example.com\r\nTo: dev@example.com\r\nSubject: status\r\n"
+        b'Content-Type: text/plain; charset="x-unknown"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+        + "数据迁移推迟到下周，吴静负责。".encode("gbk")
+    )
+
+
+@pytest.fixture
+def project_id(container: Container) -> str:
+    with transaction(container.sessions) as session:
+        return projects.create_project(session, name="bad-input").id
+
+
+def snapshot(container: Container, project_id: str) -> tuple[dict[str, tuple[object, ...]], int, int]:
+    """Every document's state, and how many chunk rows and vectors the project holds."""
+    with container.sessions() as session:
+        docs = {
+            d.file_name: (d.id, d.status, d.sha256, d.active_version, d.chunk_count)
+            for d in documents.list_documents(session, project_id=project_id)
+        }
+        chunks = session.query(Chunk).filter_by(project_id=project_id).count()
+    return docs, chunks, container.vectors.count(project_id)
+
+
+def run_upload(
+    container: Container, project_id: str, name: str, data: bytes
+) -> list[tuple[str, str, str | None]]:
+    job_id = stage_job(container.ingestor, project_id=project_id, uploads=[Upload(name, data)])
+    run_job(container.ingestor, job_id)
+    with container.sessions() as session:
+        return [(f.file_name, f.status, f.reason) for f in jobs_repo.job_files(session, job_id=job_id)]
+
+
+BAD_FILES = {
+    "a zip with ../ members": (
+        "bundle.zip",
+        lambda: make_zip({"../evil.txt": b"planted", "../../etc/evil.md": b"planted"}),
+        [
+            ("bundle.zip/../evil.txt", "unsafe name in the archive: its name climbs out of the archive ('..'); "
+             "the member was not taken"),
+            ("bundle.zip/../../etc/evil.md", "unsafe name in the archive: its name climbs out of the archive "
+             "('..'); the member was not taken"),
+        ],
+    ),
+    "a PNG named .txt": ("diagram.txt", png, [("diagram.txt", "named .txt but the content is a PNG image")]),
+    "a 0-byte .pdf": ("empty.pdf", lambda: b"", [("empty.pdf", "file is empty")]),
+    "a PNG under the name of a good document": (
+        "good.md",
+        png,
+        [("good.md", "named .md but the content is a PNG image (the previously indexed version is kept)")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_is_refused_with_its_reason_and_nothing_else_changes(
+    container: Container, project_id: str, tmp_path: Path, case: str
+) -> None:
+    name, make, expected = BAD_FILES[case]
+    run_upload(container, project_id, "good.md", GOOD)
+    docs, chunks, vectors = snapshot(container, project_id)
+    found = run_upload(container, project_id, name, make())
+    assert [(n, status, reason) for n, status, reason in found] == [(n, "failed", r) for n, r in expected]
+    after, chunks_after, vectors_after = snapshot(container, project_id)
+    assert (chunks_after, vectors_after) == (chunks, vectors)
+    assert {n: after[n] for n in docs} == docs  # the good document is untouched
+    # A file read and refused is listed as failed under its own name; a refused archive member is not a document.
+    new = {n: state[1] for n, state in after.items() if n not in docs}
+    assert new == ({} if name.endswith(".zip") or name in docs else {name: "failed"})
+    assert not [p for p in tmp_path.rglob("*") if "evil" in p.name]
+
+
+def test_an_email_with_an_unknown_charset_is_indexed_with_a_warning(
+    container: Container, project_id: str
+) -> None:
+    """Refusing it would lose a readable e-mail: it is decoded by the fallback and says so."""
+    run_upload(container, project_id, "good.md", GOOD)
+    docs, _, _ = snapshot(container, project_id)
+    assert run_upload(container, project_id, "status.eml", unknown_charset_mail()) == [
+        ("status.eml", "indexed", None)
+    ]
+    with container.sessions() as session:
+        mail = documents.find_document(session, project_id=project_id, file_name="status.eml")
+        assert mail is not None and mail.status == "indexed"
+        assert mail.warnings == ["body: declared charset 'x-unknown' is unknown or wrong; decoded as gb18030"]
+        assert any("吴静负责" in c.text for c in chunk_store.document_chunks(session, document_id=mail.id))
+    after, _, _ = snapshot(container, project_id)
+    assert {n: after[n] for n in docs} == docs
