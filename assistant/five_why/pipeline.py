@@ -4,6 +4,7 @@ are assumptions, and the rule checks score the restated requirements."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -22,6 +23,7 @@ from assistant.providers.settings import StructuredMethod
 from assistant.providers.streaming import stream_structured
 from assistant.qa.citations import EmbedFn, check_support
 from assistant.qa.models import PassageLike
+from assistant.qa.orders import without_orders
 from assistant.qa.pipeline import format_passages
 from assistant.requirements import check_statement
 
@@ -167,11 +169,15 @@ def _rounds_as_written(on_why: Callable[[int, str, str], None]) -> Callable[[obj
 
 
 def _ground(why: DraftWhy, passages: Sequence[PassageLike], embed: EmbedFn | None) -> WhyStep:
-    """A 'because' counts as evidence only if its passage supports it; otherwise it is an assumption."""
+    """A 'because' counts as evidence only if its passage supports it; otherwise it is an assumption. Orders a
+    passage gives the assistant (assistant/qa/orders.py) support nothing."""
     citations: list[WhyCitation] = []
     if why.passage is not None and 1 <= why.passage <= len(passages):
         p = passages[why.passage - 1]
-        support = check_support(why.answer, p.text, embed=embed)
+        facts = without_orders(p.text)
+        support = check_support(why.answer, facts, embed=embed)
+        if not facts:
+            support = replace(support, supported=False)
         citations.append(
             WhyCitation(
                 document_id=p.document_id,

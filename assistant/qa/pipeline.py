@@ -25,6 +25,7 @@ from assistant.qa.citations import (
     strip_markers,
 )
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
+from assistant.qa.orders import without_orders
 from assistant.qa.specifics import Evidence, Specific, missing_specifics
 
 REFUSALS = {
@@ -275,11 +276,15 @@ def _check_claims(
 ) -> tuple[list[Citation], list[str], list[str], list[str]]:
     """Check each cited passage; give an uncited sentence the passage that supports it, if one does;
     flag a sentence none of whose citations hold. Only a ``usable`` passage (relevant to the question) can
-    support a claim. Citations are renumbered in order of first use.
+    support a claim, and only with its text less any orders it gives the assistant (orders.py): an answer must
+    not state a document's orders as facts. Citations are renumbered in order of first use.
     Returns the citations, the unsupported sentences, the answer's sentences and the supported ones."""
+    facts = [without_orders(p.text) for p in passages]
 
     def support_of(claim_text: str, n: int) -> Support:
-        support = check_support(claim_text, passages[n - 1].text, embed=embed, question=question)
+        if not facts[n - 1]:
+            return Support(supported=False, quote="", overlap=0.0, similarity=None)
+        support = check_support(claim_text, facts[n - 1], embed=embed, question=question)
         return support if usable[n - 1] else replace(support, supported=False)
 
     by_chunk: dict[str, Citation] = {}
