@@ -32,7 +32,9 @@ def get_session(container: ContainerDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs before the response is sent, so a reply never reports a write that a failed
+# commit then lost, and a client's next request finds it (FastAPI runs a request-scoped exit after sending).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_project_dep(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import CSRF_HEADER, SESSION_COOKIE, PrincipalDep
 from api.deps import ContainerDep
+from api.schemas import Offset
 from assistant.auth import audit, keys, service
 from assistant.auth.models import ApiKey
 from assistant.auth.roles import Role
@@ -224,7 +225,7 @@ def list_audit(
     actor: Annotated[str | None, Query(max_length=200)] = None,
     since: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    offset: Offset = 0,
     format: Literal["json", "csv"] = "json",
 ) -> AuditList | PlainTextResponse:
     with container.sessions() as session:

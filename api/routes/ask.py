@@ -7,10 +7,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ContainerDep, ProjectDep
+from api.schemas import BoundedFilters
 from api.sse import event, streamed
 from assistant.qa.models import AnswerPublic
 from assistant.qa.service import ask_project
-from assistant.retrieval.models import SearchFilters, SearchResponse
+from assistant.retrieval.models import SearchResponse
 
 router = APIRouter(prefix="/projects/{project}", tags=["ask"])
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/projects/{project}", tags=["ask"])
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=2000, description="Chinese or English.")
     top_k: int = Field(6, ge=1, le=20, description="Passages retrieved and offered to the model.")
-    filters: SearchFilters | None = None
+    filters: BoundedFilters = None
     stream: bool = Field(
         False,
         description="Answer as server-sent events: `passages` first, then `token` events (`{text}`, the answer "
@@ -81,6 +82,7 @@ def _stream_answer(container: ContainerDep, project_id: str, body: AskRequest) -
     "The answer is in the question's language. Text inside documents is treated as data, never as "
     "instructions. With `stream: true` the reply is text/event-stream. 503 when the model is unavailable, "
     "502 when it answers nonsense.",
+    responses={200: {"content": {"text/event-stream": {}}, "description": "the stream, with `stream: true`"}},
 )
 def ask(project: ProjectDep, container: ContainerDep, body: AskRequest) -> AnswerPublic | StreamingResponse:
     if not body.stream:

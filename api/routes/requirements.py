@@ -6,9 +6,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
 from api.deps import ContainerDep, ProjectDep, SessionDep
+from api.schemas import Offset
 from assistant.providers.llm import structured_method
 from assistant.requirements import Contradiction, DuplicatePair, Finding
 from assistant.requirements import repository as store
+from assistant.requirements.candidates import BUDGET
+from assistant.requirements.models import ConsistencySummary, DuplicateGroup
 from assistant.requirements.service import Located, check_requirements
 
 router = APIRouter(prefix="/projects/{project}/requirements", tags=["requirements"])
@@ -60,9 +63,28 @@ class RequirementPublic(BaseModel):
 
 class RequirementsReport(BaseModel):
     requirements: list[RequirementPublic]
-    duplicates: list[DuplicatePair] = Field(default_factory=list, description="Indices into `requirements`.")
+    duplicates: list[DuplicatePair] = Field(
+        default_factory=list,
+        description="Indices into `requirements`, strongest first: each later copy of an identical statement "
+        "paired with the first, then near-duplicates (Jaccard or embedding cosine). At most "
+        f"{BUDGET.max_listed:,}; `consistency` counts the rest.",
+    )
     contradictions: list[Contradiction] = Field(
-        default_factory=list, description="Indices into `requirements`."
+        default_factory=list,
+        description=f"Indices into `requirements`, in statement order; at most {BUDGET.max_listed:,}.",
+    )
+    duplicate_groups: list[DuplicateGroup] = Field(
+        default_factory=list,
+        description="Sets of statements identical once ids, case, punctuation and spaces are set aside "
+        "(indices into `requirements`). Only the first of a set is compared with other statements, so a "
+        "duplicate or contradiction listed for it holds for every member.",
+    )
+    consistency: ConsistencySummary | None = Field(
+        None,
+        description="How far the duplicate and contradiction search went: only candidate pairs are compared "
+        "(shared rare words, nearest statement vectors) under a fixed budget; `complete` is false, with "
+        "`notes` saying why, when a statement was compared with its closest candidates only, the vector "
+        "search was approximate, or a list was cut.",
     )
     average_score: float | None = None
 
@@ -102,7 +124,8 @@ def _public(n: int, item: Located) -> RequirementPublic:
     "weak_modal/missing_modal. Each finding names its rule and the words that triggered it; the score starts "
     "at 100 and loses each rule's weight. A rewrite in EARS form with Given/When/Then acceptance criteria is "
     "suggested (rule-based; with `use_llm` the model rewrites the weakest ones). Duplicates and contradictions "
-    "across the statements are listed. A document check replaces that document's stored requirements.",
+    "across the statements are listed; identical statements are grouped, and `consistency` says how complete "
+    "the lists are. A document check replaces that document's stored requirements.",
 )
 def check(
     project: ProjectDep, container: ContainerDep, session: SessionDep, body: RequirementsCheck
@@ -122,6 +145,8 @@ def check(
         requirements=items,
         duplicates=report.duplicates,
         contradictions=report.contradictions,
+        duplicate_groups=report.duplicate_groups,
+        consistency=report.consistency,
         average_score=round(sum(i.score for i in items) / len(items), 1) if items else None,
     )
 
@@ -143,7 +168,7 @@ def list_requirements(
     ] = None,
     rule: Annotated[str | None, Query(description="Only those with a finding of this rule.")] = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> RequirementList:
     rows, total = store.list_requirements(
         session,

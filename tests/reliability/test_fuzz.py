@@ -250,12 +250,6 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(app: FastAP
     assert server_errors == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect in api/routes/ask.py (not ours to edit): with stream: true POST /projects/{project}/ask answers "
-    "text/event-stream, but its OpenAPI 200 documents only application/json (five-why documents its stream); "
-    "schemathesis's content_type_conformance fails on every streamed ask",
-)
 def test_ask_documents_its_event_stream(app: FastAPI) -> None:
     with TestClient(app, headers=admin_headers(app.state.container)) as client:
         project = client.post("/projects", json={"name": "Stream"}).json()["id"]
