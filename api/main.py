@@ -54,8 +54,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         lifespan=lifespan,
         # Every operation: who is calling, may they, on this project (api/policy.py).
         dependencies=[Depends(authorize)],
-        # Refused with 413 before the body is read; the upload route sets its own, larger limit.
-        max_body_size=settings.access.max_request_kb * 1024,
     )
     app.state.container = container
     app.state.llm_rate_limiter = LLMRateLimiter(settings.access)
@@ -73,6 +71,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         sessions=container.sessions,
         csp=content_security_policy(page),
         allowed_origins=settings.access.allowed_origins,
+        max_body_bytes=settings.access.max_request_kb * 1024,  # 413 before the body is read (not uploads)
     )
     if settings.access.allowed_origins:
         app.add_middleware(

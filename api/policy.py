@@ -7,6 +7,7 @@ path with ``{project}`` is checked against the key's projects before anything el
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.auth.roles import Role
@@ -75,6 +76,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("PATCH", "/projects/{project}/risks/{risk_id}/actions/{action_id}"): MANAGE,
     ("POST", "/projects/{project}/risks/{risk_id}/{action}"): MANAGE,
 }
+
+
+# The upload applies its own, larger limit (ASSISTANT_MAX_UPLOAD_MB, api/routes/documents.py); every other body is
+# held to ASSISTANT_MAX_REQUEST_KB.
+OWN_BODY_LIMIT = re.compile(r"/projects/[^/]+/documents/?")
 
 
 def rule_for(method: str, path: str) -> Rule | None:

@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from anyio import to_thread
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.policy import rule_for
+from api.policy import OWN_BODY_LIMIT, rule_for
 from assistant.auth.audit import record
 from assistant.auth.keys import Principal
 from assistant.auth.models import AuditEntry
@@ -73,8 +74,12 @@ class SecurityMiddleware:
         sessions: sessionmaker[Session],
         csp: str,
         allowed_origins: Iterable[str] = (),
+        max_body_bytes: int | None = None,
     ) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
+        # A body sent without a length is counted as it arrives (Starlette answers 413 past the limit).
+        self.limited = RequestBodyLimitMiddleware(app, max_body_bytes) if max_body_bytes is not None else app
         self.sessions = sessions
         self.csp = csp
         self.allowed_origins = {o.lower() for o in allowed_origins}
@@ -87,6 +92,15 @@ class SecurityMiddleware:
         headers = Headers(scope=scope)
         if method in UNSAFE_METHODS and not self._same_site(scope, headers):
             await self._refuse(send, headers.get("origin") or "another site")
+            return
+        if self._declared_too_large(scope, headers):
+            # Said in the API's error shape before a byte is read.
+            await self._reply(
+                send,
+                413,
+                f"the request body is over {self.max_body_bytes} bytes (ASSISTANT_MAX_REQUEST_KB)",
+                "TooLargeError",
+            )
             return
         state = scope.setdefault("state", {})
         status = 500  # what the audit log says when the application fails before answering
@@ -106,8 +120,9 @@ class SecurityMiddleware:
                 message = {**message, "headers": raw}
             await send(message)
 
+        inner = self.app if OWN_BODY_LIMIT.fullmatch(path) else self.limited
         try:
-            await self.app(scope, receive, send_with_headers)
+            await inner(scope, receive, send_with_headers)
         finally:
             if self._audited(scope, method):
                 await to_thread.run_sync(self._write_audit, scope, headers, state, status)
@@ -124,19 +139,29 @@ class SecurityMiddleware:
         host = headers.get("host", "").lower()
         return origin in {f"http://{host}", f"https://{host}"} or origin in self.allowed_origins
 
+    def _declared_too_large(self, scope: Scope, headers: Headers) -> bool:
+        declared = headers.get("content-length", "")
+        if self.max_body_bytes is None or not declared.isdigit() or OWN_BODY_LIMIT.fullmatch(scope["path"]):
+            return False
+        return int(declared) > self.max_body_bytes
+
+    @classmethod
+    async def _refuse(cls, send: Send, origin: str) -> None:
+        await cls._reply(
+            send,
+            403,
+            f"a write sent by a web page of {origin} is refused: only this server's own pages "
+            "(and ASSISTANT_CORS_ORIGINS) may write",
+            "ForbiddenError",
+        )
+
     @staticmethod
-    async def _refuse(send: Send, origin: str) -> None:
-        body = json.dumps(
-            {
-                "detail": f"a write sent by a web page of {origin} is refused: only this server's own pages "
-                "(and ASSISTANT_CORS_ORIGINS) may write",
-                "error": "ForbiddenError",
-            }
-        ).encode()
+    async def _reply(send: Send, status: int, detail: str, error: str) -> None:
+        body = json.dumps({"detail": detail, "error": error}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 403,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

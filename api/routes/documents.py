@@ -114,7 +114,7 @@ router.add_api_route(
     upload_documents,
     methods=["POST"],
     route_class_override=UploadRoute,
-    # FastAPI's own limiter knows only fixed numbers: it is lifted here, and UploadRoute applies the setting.
+    # Not held to ASSISTANT_MAX_REQUEST_KB (api/policy.py OWN_BODY_LIMIT): UploadRoute applies the upload limit.
     max_body_size=sys.maxsize,
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,

@@ -361,6 +361,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
         pid = c.post("/projects", json={"name": "p"}).json()["id"]
         r = c.post(f"/projects/{pid}/requirements/check", json={"text": "The system shall log. " * 200})
         assert r.status_code == 413
+        assert r.json()["error"] == "TooLargeError" and "ASSISTANT_MAX_REQUEST_KB" in r.json()["detail"]
     container.close()
 
 
