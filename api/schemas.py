@@ -198,5 +198,9 @@ class Health(BaseModel):
     vector_store: str
     embeddings: dict[str, object]
     llm: dict[str, object]
-    auth: Literal["on", "off"] = Field(description="`off`: no API key is asked for; anyone who reaches the port is admin.")
-    warnings: list[str] = Field(default_factory=list, description="What an operator should fix, in sentences.")
+    auth: Literal["on", "off"] = Field(
+        description="`off`: no API key is asked for; anyone who reaches the port is admin."
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="What an operator should fix, in sentences."
+    )

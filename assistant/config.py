@@ -6,11 +6,17 @@ the code that reads it and ``assistant.settings`` can assemble them without an i
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 ENV_PREFIX = "ASSISTANT_"
+
+
+def default_cache_dir() -> Path:
+    """ASSISTANT_CACHE_DIR's default: the built wheel, the joined model, jieba's dictionary cache."""
+    return Path.home() / ".cache" / "requirements-assistant"
 
 
 class SettingsGroup(BaseModel):

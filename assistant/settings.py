@@ -28,7 +28,7 @@ from pydantic_settings import (
 from pydantic_settings.sources import DotEnvSettingsSource, EnvSettingsSource
 
 from assistant.auth.settings import AccessSettings
-from assistant.config import ENV_PREFIX, SettingsGroup
+from assistant.config import ENV_PREFIX, SettingsGroup, default_cache_dir
 from assistant.documents.settings import IngestSettings
 from assistant.errors import ConfigurationError
 from assistant.providers.settings import ChromaSettings, EmbeddingsSettings, LLMSettings
@@ -51,10 +51,6 @@ class ServerSettings(SettingsGroup):
     port: int = Field(8000, ge=1, le=65535, description="Port `assistant serve` and `assistant demo` bind.")
 
 
-def _default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "requirements-assistant"
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -74,7 +70,7 @@ class Settings(BaseSettings):
         "`postgresql+psycopg://user:pw@host/db`.",
     )
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir,
+        default_factory=default_cache_dir,
         description="The built llama-cpp-python wheel and the joined model (default "
         "`~/.cache/requirements-assistant`).",
     )

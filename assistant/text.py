@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 from types import ModuleType
 
+from assistant.config import default_cache_dir
 from assistant.language import HAN_RUN, JIEBA_HAN, STOPWORDS
 
 _TOKEN_OK = re.compile(r"\w", re.UNICODE)
@@ -19,6 +22,11 @@ def _jieba() -> ModuleType:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
+    # jieba keeps its parsed dictionary in the system's temporary folder, which other users share (and could
+    # plant a cache in); ours goes to the product's own cache folder instead.
+    cache = Path(os.environ.get("ASSISTANT_CACHE_DIR") or default_cache_dir()) / "jieba"
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    jieba.dt.tmp_dir = str(cache)
     jieba.initialize()
     return jieba
 

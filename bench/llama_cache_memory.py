@@ -12,6 +12,7 @@ peak resident memory of the server process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import threading
@@ -23,9 +24,8 @@ import psutil
 from assistant.providers.llama_server import _free_port, model_path
 from assistant.settings import load_settings
 
-WORDS = (
-    "integration interface cut-over migration warehouse vendor schedule acceptance rollback interface".split()
-)
+WORDS = ["integration", "interface", "cut-over", "migration", "warehouse", "vendor", "schedule", "acceptance"]
+WORDS += ["rollback", "interface"]
 
 
 def prompt(n: int, words: int) -> str:
@@ -50,10 +50,8 @@ def run(module: str, prompts: int, words: int, cache_mb: int, batch: int) -> dic
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.2):
-            try:
+            with contextlib.suppress(psutil.Error):
                 peak = max(peak, psutil.Process(proc.pid).memory_info().rss)
-            except psutil.Error:
-                pass
 
     threading.Thread(target=sample, daemon=True).start()
     url = f"http://127.0.0.1:{port}/v1"

@@ -109,7 +109,7 @@ def test_each_bad_file_fails_alone_with_its_reason_and_only_the_good_files_chang
     client: TestClient, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figures: Record
 ) -> None:
     data_dir = container.settings.data_dir
-    tokenize("预热")  # jieba keeps its dictionary cache in the temporary folder: see test_jieba_cache_* below
+    tokenize("预热")  # jieba loaded before counting: its cache lives in the product cache folder, not tmp_path
     spool = tmp_path / "spool"  # where the web server spools uploads (big ones reach the disk)
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
@@ -169,12 +169,6 @@ def test_each_bad_file_fails_alone_with_its_reason_and_only_the_good_files_chang
     assert not (data_dir / "uploads" / accepted.json()["job_id"]).exists()  # staging cleaned up
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assistant/text.py lets jieba write its dictionary cache (jieba.cache, ~6 MB) to the system's "
-    "temporary folder on the first Chinese text a process reads: a file outside the data directory, in a folder "
-    "other users share and may plant it in",
-)
 def test_jieba_cache_stays_out_of_the_shared_temporary_folder(tmp_path: Path) -> None:
     """A fresh process (jieba not yet loaded) with its own empty temporary folder reads Chinese text."""
     temp = tmp_path / "tmp"
