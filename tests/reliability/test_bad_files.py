@@ -109,7 +109,7 @@ def test_each_bad_file_fails_alone_with_its_reason_and_only_the_good_files_chang
     client: TestClient, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, figures: Record
 ) -> None:
     data_dir = container.settings.data_dir
-    tokenize("预热")  # jieba loaded before counting: its cache lives in the product cache folder, not tmp_path
+    tokenize("预热")  # jieba loaded first: its cache lives in the product cache folder
     spool = tmp_path / "spool"  # where the web server spools uploads (big ones reach the disk)
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
