@@ -65,3 +65,25 @@ class Contradiction(BaseModel):
     b: int
     kind: Literal["numeric", "timing", "polarity"]
     reason: str
+
+
+class DuplicateGroup(BaseModel):
+    """Statements identical once ids, case, punctuation and spaces are set aside (indices, ascending). Only the
+    first is compared with the other statements: a duplicate or contradiction found for it holds for all."""
+
+    members: list[int]
+
+
+class ConsistencySummary(BaseModel):
+    """How far the duplicate and contradiction lists go: the check compares candidate pairs under a budget
+    (``assistant/requirements/candidates.py``), never every pair."""
+
+    statements: int
+    distinct: int = Field(description="Statements left once identical ones are counted once.")
+    pairs_compared: int = Field(description="Candidate pairs judged.")
+    duplicates_found: int
+    contradictions_found: int
+    complete: bool = Field(
+        description="True when every pair the thresholds could accept was compared and every finding is listed."
+    )
+    notes: list[str] = Field(default_factory=list, description="What was left out, and why, in sentences.")

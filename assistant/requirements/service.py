@@ -24,11 +24,11 @@ from assistant.requirements import (
     DuplicatePair,
     Finding,
     check_text,
-    find_contradictions,
-    find_duplicates,
 )
 from assistant.requirements import repository as store
 from assistant.requirements.classify import Embeds, embedders
+from assistant.requirements.consistency import check_consistency
+from assistant.requirements.models import ConsistencySummary, DuplicateGroup
 from assistant.requirements.scoring import score
 
 
@@ -46,6 +46,8 @@ class Report:
     items: list[Located]
     duplicates: list[DuplicatePair] = field(default_factory=list)
     contradictions: list[Contradiction] = field(default_factory=list)
+    duplicate_groups: list[DuplicateGroup] = field(default_factory=list)
+    consistency: ConsistencySummary | None = None
 
 
 def document_segments(session: Session, *, document_id: str) -> list[tuple[str, int | None, str | None]]:
@@ -131,10 +133,13 @@ def _report(items: list[Located], embed: Embeds | None) -> Report:
     texts = [i.requirement.text for i in items]
     # Near-duplicate cut-offs were set on the first (the index's) embedder's cosines.
     first = next(iter(embedders(embed)), None)
+    found = check_consistency(texts, first)
     return Report(
         items=items,
-        duplicates=find_duplicates(texts, embed=first) if len(texts) > 1 else [],
-        contradictions=find_contradictions(texts) if len(texts) > 1 else [],
+        duplicates=found.duplicates,
+        contradictions=found.contradictions,
+        duplicate_groups=found.duplicate_groups,
+        consistency=found.summary,
     )
 
 
