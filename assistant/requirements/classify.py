@@ -649,9 +649,13 @@ def _confidence(x: float) -> float:
     return round(0.5 + 0.5 * math.tanh(x), 3)
 
 
-def classify(text: str, *, embed: Embeds | None = None) -> tuple[str, str | None, float]:
+def classify(
+    text: str, *, embed: Embeds | None = None, sims: dict[str, float] | None = None
+) -> tuple[str, str | None, float]:
     """(kind, quality_class, confidence); kind is functional or non_functional, class None if functional.
-    ``embed``: one embedder or several whose prototype similarities are averaged."""
+    ``embed``: one embedder or several whose prototype similarities are averaged. ``sims``: those similarities
+    computed already (``prototype_similarities`` over many statements at once, as ``check_text`` does)."""
     models = embedders(embed)
-    sims = prototype_similarities([text], models)[0] if models else None
+    if sims is None and models:
+        sims = prototype_similarities([text], models)[0]
     return decide(cue_scores(text), sims, **asdict(decision_constants(len(models))))

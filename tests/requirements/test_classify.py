@@ -139,3 +139,28 @@ def test_the_test_container_classifies_with_its_one_embedder(container: Containe
     # The fake embedder provider never loads the packaged USE or e5 models.
     embeds = container.classifier_embeds
     assert len(embeds) == 1 and embeds[0] == container.embeddings.embed_array
+
+
+def test_a_document_repeating_a_line_embeds_each_distinct_statement_once() -> None:
+    """2,000 copies of one line took minutes when every statement was embedded on its own."""
+    from assistant.providers.embeddings import HashingEmbeddings
+    from assistant.requirements import check_text
+
+    calls: list[list[str]] = []
+    hashing = HashingEmbeddings()
+
+    def embed(texts: list[str]) -> object:
+        calls.append(list(texts))
+        return hashing.embed_array(texts)
+
+    line, other = "The system shall respond within 2 seconds.", "The operator shall confirm each batch."
+    checked = check_text(f"{line} " * 500 + other, embed=embed)
+    assert len(checked) == 501
+    statement_calls = [c for c in calls if line in c]  # the class descriptions are embedded apart, once
+    assert statement_calls == [[line, other]]
+    single = check_text(line, embed=embed)[0]
+    assert (single.kind, single.quality_class, single.confidence) == (
+        checked[0].kind,
+        checked[0].quality_class,
+        checked[0].confidence,
+    )
