@@ -65,3 +65,24 @@ def test_a_failed_scan_shows_its_reason(tmp_path: Path) -> None:
             assert scan["status"] == "failed" and "unavailable" in scan["reason"]
     finally:
         container.close()
+
+
+def test_a_start_loads_what_a_search_uses_before_anyone_asks(tmp_path: Path) -> None:
+    """The first search after a restart paid ~2 s for loading the embedder and jieba's dictionary."""
+    from assistant.text import _jieba
+
+    queries: list[str] = []
+
+    class Counting(HashingEmbeddings):
+        def embed_query(self, text: str) -> list[float]:
+            queries.append(text)
+            return super().embed_query(text)
+
+    _jieba.cache_clear()
+    container = Container(make_settings(tmp_path), embeddings=Counting(), chat_model=ScriptedChatModel())
+    try:
+        container.start_background()
+        assert container.background.wait_idle(timeout=30)
+        assert queries and _jieba.cache_info().currsize == 1
+    finally:
+        container.close()
