@@ -11,6 +11,7 @@ import docx
 from docx.document import Document as DocxDocument
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
+from PIL import Image
 
 
 def make_pdf(
@@ -107,3 +108,19 @@ def mark_encrypted(data: bytes, name: str) -> bytes:
                 out[cd + 8] |= 0x1  # the same flags in the central directory
             cd = data.find(b"PK\x01\x02", cd + 46)
     return bytes(out)
+
+
+def png() -> bytes:
+    """A real PNG (the bad-input tests send it under a text file's name)."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 90, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def unknown_charset_mail() -> bytes:
+    """An e-mail whose declared charset no codec knows; its body is GBK."""
+    return (
+        b"From: pm@example.com\r\nTo: dev@example.com\r\nSubject: status\r\n"
+        b'Content-Type: text/plain; charset="x-unknown"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+        + "数据迁移推迟到下周，吴静负责。".encode("gbk")
+    )

@@ -26,7 +26,7 @@ from ingest.readers import (
     read_document,
 )
 from ingest.staging import Upload, stage_job
-from tests.ingest.fixtures import make_docx, make_pdf, make_zip
+from tests.ingest.fixtures import make_docx, make_pdf, make_zip, png, unknown_charset_mail
 
 
 def reason(file_name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> str:
@@ -149,20 +149,6 @@ def test_eml_with_wrong_charset_falls_back() -> None:
 # The same files through a whole job: each refused with its own reason, and nothing else changes.
 
 GOOD = "# 周例会纪要\n\n接口联调计划于2026年5月25日开始，负责人王磊。\n".encode()
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (0, 90, 200)).save(out, format="PNG")
-    return out.getvalue()
-
-
-def unknown_charset_mail() -> bytes:
-    return (
-        b"From: pm@example.com\r\nTo: dev@example.com\r\nSubject: status\r\n"
-        b'Content-Type: text/plain; charset="x-unknown"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
-        + "数据迁移推迟到下周，吴静负责。".encode("gbk")
-    )
 
 
 @pytest.fixture

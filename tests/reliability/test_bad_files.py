@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 from sqlalchemy import func, select
 
 from api.container import Container
@@ -25,27 +24,13 @@ from assistant.documents.models import Chunk
 from assistant.settings import Settings
 from assistant.text import tokenize
 from tests.conftest import make_settings, wait_for_job
-from tests.ingest.fixtures import make_pdf, make_zip
+from tests.ingest.fixtures import make_pdf, make_zip, png, unknown_charset_mail
 from tests.reliability.conftest import Record
 
 MB = 1024 * 1024
 GOOD = "# 周例会纪要\n\n接口联调计划于2026年5月25日开始，负责人王磊。WMS 库位编码由吴静核对。\n".encode()
 EXISTING = b"# Kick-off\n\nThe ERP cut-over is planned for June. Wu Jing owns the data migration.\n"
 WARNING = "body: declared charset 'x-unknown' is unknown or wrong; decoded as gb18030"
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (0, 90, 200)).save(out, format="PNG")
-    return out.getvalue()
-
-
-def unknown_charset_mail() -> bytes:
-    return (
-        b"From: pm@example.com\r\nTo: dev@example.com\r\nSubject: status\r\n"
-        b'Content-Type: text/plain; charset="x-unknown"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
-        + "数据迁移推迟到下周，吴静负责。".encode("gbk")
-    )
 
 
 def zip_bomb() -> bytes:
