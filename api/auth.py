@@ -90,6 +90,7 @@ def resolve_principal(request: Request, container: Container) -> Principal:
             raise UnauthenticatedError("the session has ended; sign in again")
         web_session, key_row = found
         principal = keys.authenticate_row(key_row)
+        request.state.csrf = web_session.csrf  # GET /session hands it back to the page after a reload
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER.lower(), "")
             if not hmac.compare_digest(sent.encode(), web_session.csrf.encode()):
@@ -109,10 +110,11 @@ def check_project(request: Request, container: Container, principal: Principal) 
     if ref is None:
         return
     with container.sessions() as session:
-        project_id = projects.get_project(session, ref=ref).id
-    if not principal.covers(project_id):
+        project = projects.get_project(session, ref=ref)
+    if not principal.covers(project.id):
         raise NotFoundError(projects.missing_project_message(ref))
-    request.state.project_id = project_id  # for the audit log
+    request.state.project = project  # what ProjectDep hands the route, read once
+    request.state.project_id = project.id  # for the audit log
 
 
 def authorize(request: Request) -> Principal | None:

@@ -38,9 +38,13 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_project_dep(
+    request: Request,
     container: ContainerDep,
     project: Annotated[str, Path(description="Project id or exact project name.")],
 ) -> Project:
+    found = getattr(request.state, "project", None)  # api/auth.py read it when it checked the key's projects
+    if isinstance(found, Project):
+        return found
     with container.sessions() as session:
         return projects.get_project(session, ref=project)
 

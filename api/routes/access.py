@@ -15,7 +15,7 @@ from api.schemas import Offset
 from assistant.auth import audit, keys, service
 from assistant.auth.models import ApiKey
 from assistant.auth.roles import Role
-from assistant.auth.sessions import create_session, end_session, find_session
+from assistant.auth.sessions import create_session, end_session
 from assistant.db import transaction
 
 router = APIRouter(tags=["access"])
@@ -186,18 +186,12 @@ def sign_in(body: SessionCreate, container: ContainerDep, response: Response) ->
     "reads it after a reload).",
 )
 def whoami(principal: PrincipalDep, container: ContainerDep, request: Request) -> SessionPublic:
-    csrf = None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie and "authorization" not in request.headers:
-        with container.sessions() as session:
-            found = find_session(session, cookie)
-            csrf = found[0].csrf if found else None
     return SessionPublic(
         owner=principal.owner,
         role=principal.role,
         projects=sorted(principal.projects) if principal.projects is not None else None,
         auth=container.settings.access.auth,
-        csrf_token=csrf,
+        csrf_token=getattr(request.state, "csrf", None),  # set when the session cookie authenticated
     )
 
 

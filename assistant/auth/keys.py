@@ -155,15 +155,5 @@ def revoke_key(session: Session, key_id: str) -> ApiKey:
     return row
 
 
-def has_active_admin(session: Session) -> bool:
-    now = utcnow()
-    for row in session.scalars(
-        select(ApiKey).where(ApiKey.role == Role.admin.value, ApiKey.revoked_at.is_(None))
-    ):
-        if row.expires_at is None or row.expires_at > now:
-            return True
-    return False
-
-
 def has_keys(session: Session) -> bool:
     return session.scalar(select(ApiKey.id).limit(1)) is not None

@@ -43,8 +43,7 @@ def create_key(
             projects_refs=projects,
             expires_at=expires_at,
         )
-        session.flush()
-        session.expunge(row)
+        session.expunge(row)  # keys.create_key flushed it
     return CreatedKey(row=row, key=key)
 
 
