@@ -163,3 +163,40 @@ class PlanFacts(BaseModel):
     handover: list[Handover] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
     open_questions: list[OpenQuestion] = Field(default_factory=list)
+
+
+class PlanRisk(BaseModel):
+    risk_id: int
+    title: str
+    band: str | None = None
+
+
+class PlanRequirement(BaseModel):
+    requirement_id: str = Field(description="As the documents write it (REQ-007, FR-012), or the statement's id.")
+    text: str
+    kind: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class PlanNeed(BaseModel):
+    """A 5-Why root need the plan answers."""
+
+    analysis_id: int
+    need: str
+
+
+class PlanContent(BaseModel):
+    """The body of a plan (storage, API and exports all carry this; id/status/version live beside it)."""
+
+    systems: list[System] = Field(default_factory=list)
+    interfaces: list[Interface] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
+    tests: list[TestItem] = Field(default_factory=list)
+    cutover: Cutover = Field(default_factory=Cutover)
+    training: list[Training] = Field(default_factory=list)
+    handover: list[Handover] = Field(default_factory=list)
+    risks: list[PlanRisk] = Field(default_factory=list)
+    requirements: list[PlanRequirement] = Field(default_factory=list)
+    needs: list[PlanNeed] = Field(default_factory=list)
+    open_questions: list[OpenQuestion] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
