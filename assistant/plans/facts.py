@@ -181,7 +181,7 @@ class PlanRequirement(BaseModel):
 class PlanNeed(BaseModel):
     """A 5-Why root need the plan answers."""
 
-    analysis_id: int
+    analysis_id: str
     need: str
 
 
