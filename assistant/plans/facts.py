@@ -119,6 +119,9 @@ class Cutover(BaseModel):
     rollback_triggers: list[RollbackTrigger] = Field(default_factory=list)
     rollback_procedure: str | None = None
     rollback_time_limit: str | None = None
+    rollback_procedure_proposed: bool = Field(
+        default=False, description="true when the assistant proposes the procedure; no document gives one."
+    )
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -166,9 +169,10 @@ class PlanFacts(BaseModel):
 
 
 class PlanRisk(BaseModel):
-    risk_id: int
+    risk_id: int = Field(description="The risk's number in the project's register (RSK-0007 is 7).")
     title: str
     band: str | None = None
+    ref: str | None = Field(default=None, description="The register's id as people read it, RSK-0007.")
 
 
 class PlanRequirement(BaseModel):
