@@ -179,6 +179,9 @@ class PlanRequirement(BaseModel):
     requirement_id: str = Field(description="As the documents write it (REQ-007, FR-012), or the statement's id.")
     text: str
     kind: str | None = None
+    quality_class: str | None = Field(
+        default=None, description="For a non-functional one: performance, security, availability ..."
+    )
     evidence: list[Evidence] = Field(default_factory=list)
 
 
