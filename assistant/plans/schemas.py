@@ -10,7 +10,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.plans.facts import (
     Conflict,
@@ -27,6 +27,7 @@ from assistant.plans.facts import (
     TestItem,
     Training,
 )
+from assistant.plans.models import SuggestionStatus
 
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 PlanLanguage = Literal["zh", "en"]
@@ -99,6 +100,66 @@ class PlanPublic(PlanContent):
     language: PlanLanguage
     created_at: dt.datetime
     updated_at: dt.datetime
+    five_why_ids: list[str] = Field(default_factory=list, description="The 5-Why analyses it answers.")
+    person_fields: list[str] = Field(
+        default_factory=list,
+        description="Fields a person has set; a redraft keeps them and only adds new items and suggests.",
+    )
+    job_id: str | None = Field(None, description="The last draft's job (GET /jobs/{job_id}).")
+
+
+class DraftStats(BaseModel):
+    """What the last draft cost."""
+
+    seconds: float
+    llm_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    chunks: int = Field(..., description="Passages of the project's documents the draft read.")
+
+
+class PlanHistoryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    actor: str = Field(..., description="The API key's owner, or 'assistant' for a draft.")
+    kind: str = Field(
+        ..., description="created | drafted | failed | changed | suggestion | accepted | rejected"
+    )
+    field: str | None
+    old_value: str | None = Field(..., description="JSON of the value before.")
+    new_value: str | None = Field(..., description="JSON of the value after.")
+    note: str | None
+
+
+class SuggestionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    field: str = Field(..., description="The plan field a person owns, e.g. interfaces.")
+    item_key: str | None = Field(
+        ..., description="The item in that field (an interface id, a phase name ...); null: the whole value."
+    )
+    old_value: Any = Field(..., description="The item (or value) as it is now; null when the item is new.")
+    new_value: Any = Field(..., description="What the redraft reads; null when it no longer finds the item.")
+    note: str | None
+    status: SuggestionStatus
+    created_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+
+class PlanDetail(PlanPublic):
+    history: list[PlanHistoryPublic] = Field(..., description="Every change, oldest first.")
+    suggestions: list[SuggestionPublic] = Field(
+        ..., description="What redrafts would have changed in fields people own, newest first."
+    )
+    draft_stats: DraftStats | None = Field(None, description="What the last finished draft cost.")
+
+
+class SuggestionDecision(BaseModel):
+    version: int = Field(..., ge=1, description="The plan's version you read; 409 when it has changed since.")
 
 
 class PlanList(BaseModel):
