@@ -308,7 +308,10 @@ def plan_tables(plan: PlanPublic) -> list[Table]:
         Table(
             "risks",
             header("risk_id", "title", "band"),
-            [[format_ref(r.risk_id), r.title, value_label("band", r.band, lang)] for r in plan.risks],
+            [
+                [r.ref or format_ref(r.risk_id), r.title, value_label("band", r.band, lang)]
+                for r in plan.risks
+            ],
         ),
         Table(
             "requirements",
@@ -365,7 +368,12 @@ def _rollback_lines(plan: PlanPublic) -> list[tuple[str, str]]:
     """The cut-over's prose: (label, text), empty ones left out."""
     cut, lang = plan.cutover, plan.language
     lines = [
-        (label("rollback_procedure", lang), cut.rollback_procedure),
+        (
+            label("rollback_procedure", lang),
+            f"{label('proposal_short', lang)} {cut.rollback_procedure}"
+            if cut.rollback_procedure and cut.rollback_procedure_proposed
+            else cut.rollback_procedure,
+        ),
         (label("rollback_time_limit", lang), cut.rollback_time_limit),
         (label("basis", lang), _evidence_only(cut.evidence, lang)),
     ]

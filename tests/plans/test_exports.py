@@ -134,11 +134,15 @@ def hospital_plan(language: str = "zh") -> PlanPublic:
                 )
             ],
             rollback_procedure="切回旧版 HIS 接口服务",
+            rollback_procedure_proposed=True,
             rollback_time_limit="30 分钟",
         ),  # fmt: skip
         training=[Training(audience="检验科", content="新申请单流程", date=dt.date(2026, 5, 25))],
         handover=[Handover(document="接口说明书", to="信息科")],
-        risks=[PlanRisk(risk_id=1, title="LIS 厂商接口延期", band="high")],
+        risks=[
+            PlanRisk(risk_id=1, title="LIS 厂商接口延期", band="high"),
+            PlanRisk(risk_id=12, ref="RSK-0012", title="=cmd|' /C calc'!A0", band=None),
+        ],
         requirements=[PlanRequirement(requirement_id="REQ-007", text="HIS 应实时向 LIS 发送检验申请。")],
         open_questions=[OpenQuestion(question="IF-02 的负责人是谁？", about="IF-02")],
         conflicts=[
@@ -181,10 +185,11 @@ def test_docx_has_real_tables_with_the_plans_rows_and_a_cjk_font() -> None:
         ("tests", len(plan.tests)),
         ("stages", 1),
         ("rollback_triggers", 1),
-        ("risks", 1),
+        ("risks", len(plan.risks)),
     ):
         assert len(tables[tuple(expected[key].header)].rows) == count + 1, key
-    assert tables[tuple(expected["risks"].header)].rows[1].cells[0].text == "RSK-0001"
+    risks = [[c.text for c in r.cells] for r in tables[tuple(expected["risks"].header)].rows[1:]]
+    assert [r[0] for r in risks] == ["RSK-0001", "RSK-0012"] and risks[0][2] == "高"
     levels = [r.cells[1].text for r in tables[tuple(expected["tests"].header)].rows[1:]]
     assert levels == ["集成测试", "用户验收测试（UAT）"]  # codes in the plan's language
     trigger = [c.text for c in tables[tuple(expected["rollback_triggers"].header)].rows[1].cells]
@@ -200,7 +205,7 @@ def test_docx_has_real_tables_with_the_plans_rows_and_a_cjk_font() -> None:
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert label("interfaces", "zh") in headings and label("open_questions", "zh") in headings
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "切回旧版 HIS 接口服务" in text and "30 分钟" in text
+    assert f"{LABELS['proposal_short'][0]} 切回旧版 HIS 接口服务" in text and "30 分钟" in text
 
 
 def test_xlsx_has_one_sheet_per_table_with_a_frozen_styled_header() -> None:
