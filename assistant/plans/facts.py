@@ -80,6 +80,9 @@ class Phase(Item):
     start: dt.date | None = None
     end: dt.date | None = None
     milestones: list[Milestone] = Field(default_factory=list)
+    deliverables: list[str] = Field(
+        default_factory=list, description="What the phase delivers, as a phase table lists it."
+    )
 
 
 class TestLevel(StrEnum):
@@ -161,6 +164,10 @@ class PlanFacts(BaseModel):
     systems: list[System] = Field(default_factory=list)
     interfaces: list[Interface] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(
+        default_factory=list,
+        description="Milestones no phase holds: the documents give no phases, or no date to place them by.",
+    )
     cutover: Cutover = Field(default_factory=Cutover)
     training: list[Training] = Field(default_factory=list)
     handover: list[Handover] = Field(default_factory=list)
