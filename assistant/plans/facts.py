@@ -205,6 +205,10 @@ class PlanContent(BaseModel):
     systems: list[System] = Field(default_factory=list)
     interfaces: list[Interface] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(
+        default_factory=list,
+        description="Milestones no phase holds: no phases stated, or no date to place them by.",
+    )
     tests: list[TestItem] = Field(default_factory=list)
     cutover: Cutover = Field(default_factory=Cutover)
     training: list[Training] = Field(default_factory=list)
