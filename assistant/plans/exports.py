@@ -250,8 +250,8 @@ def plan_tables(plan: PlanPublic) -> list[Table]:
         ),
         Table(
             "phases",
-            header("name", "start", "end", "basis"),
-            [[p.name, p.start, p.end, basis(p, lang)] for p in plan.phases],
+            header("name", "start", "end", "deliverables", "basis"),
+            [[p.name, p.start, p.end, "; ".join(p.deliverables), basis(p, lang)] for p in plan.phases],
         ),
         Table(
             "milestones",

@@ -86,6 +86,7 @@ def hospital_plan(language: str = "zh") -> PlanPublic:
                 name="需求细化",
                 start=dt.date(2026, 3, 1),
                 end=dt.date(2026, 3, 31),
+                deliverables=["需求清单"],
                 milestones=[
                     Milestone(name="需求评审", date=dt.date(2026, 3, 20), deliverables=["需求规格说明书"])
                 ],
@@ -181,6 +182,8 @@ def test_docx_has_real_tables_with_the_plans_rows_and_a_cjk_font() -> None:
     assert body[2][-1].startswith(LABELS["proposal"][0])  # the proposed interface says so
 
     for key, count in (
+        ("phases", len(plan.phases)),
+        ("phases", len(plan.phases)),
         ("milestones", 2),
         ("tests", len(plan.tests)),
         ("stages", 1),
@@ -192,6 +195,8 @@ def test_docx_has_real_tables_with_the_plans_rows_and_a_cjk_font() -> None:
     assert [r[0] for r in risks] == ["RSK-0001", "RSK-0012"] and risks[0][2] == "高"
     levels = [r.cells[1].text for r in tables[tuple(expected["tests"].header)].rows[1:]]
     assert levels == ["集成测试", "用户验收测试（UAT）"]  # codes in the plan's language
+    phases = [[c.text for c in r.cells] for r in tables[tuple(expected["phases"].header)].rows[1:]]
+    assert phases[0][:4] == ["需求细化", "2026-03-01", "2026-03-31", "需求清单"]
     trigger = [c.text for c in tables[tuple(expected["rollback_triggers"].header)].rows[1].cells]
     assert trigger[:3] == ["接口失败率", "> 0.5%", "回滚到旧接口"]
 
