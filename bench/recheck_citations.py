@@ -19,7 +19,8 @@ from pathlib import Path
 
 from api.container import Container
 from assistant.qa.citations import check_support, split_claims
-from assistant.qa.pipeline import UNSUPPORTED_FLAG, _with_budget
+from assistant.qa.focus import fit
+from assistant.qa.pipeline import UNSUPPORTED_FLAG
 from assistant.settings import load_settings
 from bench.answers import build, load, norm
 
@@ -44,7 +45,9 @@ def main() -> None:
             pid = build(container, f"xquad-{lang}-full", corpus, set())
             for r in (r for r in rows if r["lang"] == lang):
                 hits = container.search(pid, r["q"], top_k=6, for_answer=True).results
-                passages = [p.text[:800] for p in _with_budget(hits, 2400, 800)]
+                # The passages the model is shown (their full text is what a citation is checked against).
+                shown = fit([h.text for h in hits], r["q"], embed=embed)
+                passages = [h.text for h in hits[: len(shown)]]
                 for claim in split_claims(r["answer"]):
                     if not claim.text or any(f.strip() in claim.text for f in UNSUPPORTED_FLAG.values()):
                         continue

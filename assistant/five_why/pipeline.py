@@ -22,6 +22,7 @@ from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.settings import StructuredMethod
 from assistant.providers.streaming import stream_structured
 from assistant.qa.citations import EmbedFn, check_support
+from assistant.qa.focus import Budget, fit
 from assistant.qa.models import PassageLike
 from assistant.qa.orders import without_orders
 from assistant.qa.pipeline import format_passages
@@ -74,6 +75,11 @@ class FiveWhyOutcome:
         }
 
 
+# Breadth over depth: each "because" may come from another passage, so the shares are even. ~480 tokens of
+# passages instead of up to ~2,000 (five Chinese passages of 600 characters).
+FIVE_WHY_BUDGET = Budget(total=480, first=140, other=110)
+
+
 def run_five_why(
     statement: str,
     *,
@@ -82,7 +88,7 @@ def run_five_why(
     retrieve: Callable[[str], Sequence[PassageLike]],
     embed: EmbedFn | None = None,
     method: StructuredMethod = StructuredMethod.json_object,
-    passage_chars: int = 600,
+    budget: Budget = FIVE_WHY_BUDGET,
     max_passages: int = 5,
     max_tokens: int = 900,
     on_why: Callable[[int, str, str], None] | None = None,
@@ -91,14 +97,16 @@ def run_five_why(
     checked against the passages)."""
     language = question_language(statement)
     query = statement if not context else f"{statement}\n{context}"
-    passages = list(retrieve(query))[:max_passages]
+    retrieved = list(retrieve(query))[:max_passages]
+    shown = fit([p.text for p in retrieved], query, budget=budget, embed=embed)
+    passages = retrieved[: len(shown)]
     messages = [
         SystemMessage(render_prompt("five_why", language)),
         HumanMessage(
             render_prompt(
                 "five_why_user",
                 None,
-                passages=format_passages(passages, max_chars=passage_chars) or "(none)",
+                passages=format_passages(passages, texts=shown) or "(none)",
                 statement=statement,
                 context=context or "-",
             )

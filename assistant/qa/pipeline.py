@@ -24,6 +24,7 @@ from assistant.qa.citations import (
     split_claims,
     strip_markers,
 )
+from assistant.qa.focus import Budget, fit
 from assistant.qa.models import AnswerPublic, Citation, ModelAnswer, PassageLike, PassagePublic, Timing
 from assistant.qa.orders import without_orders
 from assistant.qa.specifics import Evidence, Specific, missing_specifics
@@ -44,12 +45,16 @@ UNSUPPORTED_FLAG = {"zh": "（未经文档证实）", "en": " (not supported by 
 _TAG = re.compile(r"</?\s*passages?\b", re.IGNORECASE)
 
 
-def format_passages(passages: Sequence[PassageLike], *, max_chars: int) -> str:
-    """Numbered passages with their source; text that imitates our delimiters is defused."""
+def format_passages(
+    passages: Sequence[PassageLike], *, max_chars: int | None = None, texts: Sequence[str] | None = None
+) -> str:
+    """Numbered passages with their source; text that imitates our delimiters is defused. ``texts``: what each
+    passage shows instead of its whole text (see assistant/qa/focus.py); else its first ``max_chars``."""
     blocks = []
     for n, p in enumerate(passages, 1):
         where = p.file_name + (f", p.{p.page}" if p.page else "") + (f", {p.section}" if p.section else "")
-        text = _TAG.sub(lambda m: m.group(0).replace("<", "‹"), p.text[:max_chars])
+        shown = texts[n - 1] if texts is not None else p.text[:max_chars]
+        text = _TAG.sub(lambda m: m.group(0).replace("<", "‹"), shown)
         blocks.append(f'<passage n="{n}" source="{where}">\n{text}\n</passage>')
     return "\n".join(blocks)
 
@@ -74,19 +79,6 @@ def _public_passages(passages: Sequence[PassageLike]) -> list[PassagePublic]:
 P = TypeVar("P", bound=PassageLike)
 
 
-def _with_budget(passages: Sequence[P], budget: int, per_passage: int) -> list[P]:
-    """The small local model has a 4k context and reads ~70 tokens/s: keep the best passages that fit."""
-    kept: list[P] = []
-    used = 0
-    for p in passages:
-        cost = min(len(p.text), per_passage)
-        if kept and used + cost > budget:
-            break
-        kept.append(p)
-        used += cost
-    return kept
-
-
 def answer_question(
     question: str,
     *,
@@ -95,8 +87,7 @@ def answer_question(
     is_relevant: Callable[[Sequence[P]], bool],
     embed: EmbedFn | None = None,
     method: StructuredMethod = StructuredMethod.json_object,
-    context_chars: int = 2400,
-    passage_chars: int = 800,
+    budget: Budget = Budget(),
     max_tokens: int = 320,
     on_token: Callable[[str], None] | None = None,
 ) -> AnswerPublic:
@@ -107,8 +98,9 @@ def answer_question(
     clock.retrieval_ms = _ms(clock.started)
     if not retrieved or not is_relevant(retrieved):
         return _refusal("no_relevant_passages", language, retrieved, clock)
-    passages = _with_budget(retrieved, context_chars, passage_chars)
-    messages = _messages(question, language, passages, passage_chars)
+    shown = fit([p.text for p in retrieved], question, budget=budget, embed=embed)
+    passages = retrieved[: len(shown)]
+    messages = _messages(question, language, passages, shown)
     reply, clock.generation_ms = _generate(
         llm, messages, method=method, max_tokens=max_tokens, on_token=on_token
     )
@@ -161,7 +153,7 @@ def _refusal(
 
 
 def _messages(
-    question: str, language: str, passages: Sequence[PassageLike], passage_chars: int
+    question: str, language: str, passages: Sequence[PassageLike], shown: Sequence[str]
 ) -> list[BaseMessage]:
     return [
         SystemMessage(render_prompt("qa_system", language)),
@@ -169,7 +161,7 @@ def _messages(
             render_prompt(
                 "qa_user",
                 None,
-                passages=format_passages(passages, max_chars=passage_chars),
+                passages=format_passages(passages, texts=shown),
                 question=question,
             )
         ),

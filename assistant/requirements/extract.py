@@ -283,7 +283,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             stop -= 1
         word = text[max(start, stop - 12) : stop].split()[-1:] or [""]
         token = word[0].lower().lstrip('("“')
-        abbreviation = token.endswith(_ABBREV) or re.fullmatch(r"(?:[a-z]\.)+|[A-Za-z]\.", token)
+        # The whole word: "ERP." ends a sentence although "p." (page) is an abbreviation.
+        abbreviation = token in _ABBREV or re.fullmatch(r"(?:[a-z]\.)+|[A-Za-z]\.", token)
         # "etc." or "5 min." can end a sentence; "e.g." and "i.e." never do.
         final = token.endswith(_SENTENCE_FINAL_ABBREV) and text[m.end() :].lstrip()[:1].isupper()
         if abbreviation and not final:

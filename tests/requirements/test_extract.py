@@ -99,6 +99,13 @@ def test_sentence_splitting_is_language_aware() -> None:
         "平台应可用！",
         "是否需要审批？",
     ]
+    # A word that merely ends like an abbreviation ("p." for page) still ends its sentence.
+    erp = "Data moves to the new ERP. See p. 4 for details. The load runs at night."
+    assert [erp[a:b] for a, b in split_sentences(erp)] == [
+        "Data moves to the new ERP.",
+        "See p. 4 for details.",
+        "The load runs at night.",
+    ]
 
 
 def test_prose_sentences_need_a_subject() -> None:
