@@ -26,7 +26,7 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, PatternFill
 
-from assistant.plans.facts import Evidence, Item, Phase
+from assistant.plans.facts import Evidence, Item, Milestone, Phase
 from assistant.plans.schemas import PlanPublic
 from assistant.risks.exports import Exported
 from assistant.risks.exports import _sheet as xlsx_sheet  # the register's text-stays-text sheet writer
@@ -223,7 +223,10 @@ def plan_tables(plan: PlanPublic) -> list[Table]:
         return [label(k, lang) for k in keys]
 
     cut = plan.cutover
-    milestones = [(phase, m) for phase in plan.phases for m in phase.milestones]
+    milestones: list[tuple[str | None, Milestone]] = [
+        (phase.name, m) for phase in plan.phases for m in phase.milestones
+    ]
+    milestones += [(None, m) for m in plan.milestones]  # those no phase holds
     return [
         Table(
             "systems",
@@ -256,7 +259,7 @@ def plan_tables(plan: PlanPublic) -> list[Table]:
         Table(
             "milestones",
             header("phase", "name", "date", "deliverables", "basis"),
-            [[p.name, m.name, m.date, "; ".join(m.deliverables), basis(m, lang)] for p, m in milestones],
+            [[p, m.name, m.date, "; ".join(m.deliverables), basis(m, lang)] for p, m in milestones],
         ),
         Table(
             "tests",
@@ -426,12 +429,28 @@ def _phase_span(phase: Phase) -> tuple[dt.date, dt.date] | None:
     return min(start, end), max(start, end)
 
 
-def mermaid_gantt(plan: PlanPublic) -> tuple[list[str], list[str]]:
-    """(the ``gantt`` block's lines, names of phases without any date).
+@dataclass(frozen=True)
+class Gantt:
+    lines: list[str]  # the ``gantt`` block
+    undated: list[str]  # phases with no date at all: not in the chart
+    tasks: int  # bars and milestones drawn; 0: there is nothing to chart
+
+
+def _milestone_lines(milestones: Sequence[Milestone], prefix: str, language: str) -> list[str]:
+    return [
+        f"    {_mermaid_name(_marked(m.name, m, language))} :milestone, {prefix}_{k}, {m.date.isoformat()}, 0d"
+        for k, m in enumerate(milestones, start=1)
+        if m.date is not None
+    ]
+
+
+def mermaid_gantt(plan: PlanPublic) -> Gantt:
+    """The plan's phases and milestones as a Mermaid ``gantt`` block.
 
     A phase's bar runs from its start to its end; a missing end (or start) is taken from its milestones'
     dates, never invented: a phase with one known date is a one-day bar, one with none is left out of the
-    chart and named below it. Milestones with a date are Mermaid milestones in their phase's section.
+    chart and named below it. Milestones with a date are Mermaid milestones in their phase's section; those
+    no phase holds have a section of their own.
     """
     lang = plan.language
     lines = [
@@ -441,6 +460,7 @@ def mermaid_gantt(plan: PlanPublic) -> tuple[list[str], list[str]]:
         "    axisFormat %Y-%m-%d",
     ]
     undated: list[str] = []
+    tasks = 0
     for n, phase in enumerate(plan.phases, start=1):
         span = _phase_span(phase)
         if span is None:
@@ -451,11 +471,14 @@ def mermaid_gantt(plan: PlanPublic) -> tuple[list[str], list[str]]:
         lines.append(f"    section {name}")
         # Mermaid's end date is exclusive; a phase that ends on its last day needs the day after.
         lines.append(f"    {name} :p{n}, {start.isoformat()}, {(end + dt.timedelta(days=1)).isoformat()}")
-        for k, m in enumerate(phase.milestones, start=1):
-            if m.date is not None:
-                mname = _mermaid_name(_marked(m.name, m, lang))
-                lines.append(f"    {mname} :milestone, m{n}_{k}, {m.date.isoformat()}, 0d")
-    return lines, undated
+        milestones = _milestone_lines(phase.milestones, f"m{n}", lang)
+        lines += milestones
+        tasks += 1 + len(milestones)
+    loose = _milestone_lines(plan.milestones, "m0", lang)
+    if loose:
+        lines += [f"    section {_mermaid_name(label('milestones', lang))}", *loose]
+        tasks += len(loose)
+    return Gantt(lines, undated, tasks)
 
 
 def render_markdown(plan: PlanPublic) -> str:
@@ -465,13 +488,13 @@ def render_markdown(plan: PlanPublic) -> str:
     for section, keys in OUTLINE:
         out += ["", f"## {label(section, lang)}"]
         if section == "schedule":
-            gantt, undated = mermaid_gantt(plan)
-            if len(undated) < len(plan.phases):
-                out += ["", "```mermaid", *gantt, "```"]
+            gantt = mermaid_gantt(plan)
+            if gantt.tasks:
+                out += ["", "```mermaid", *gantt.lines, "```"]
+                if gantt.undated:
+                    out += ["", f"{label('not_in_chart', lang)}: {', '.join(gantt.undated)}"]
             else:
                 out += ["", label("no_dates", lang)]
-            if undated and len(undated) < len(plan.phases):
-                out += ["", f"{label('not_in_chart', lang)}: {', '.join(undated)}"]
         for key in keys:
             if len(keys) > 1:
                 out += ["", f"### {label(key, lang)}"]
@@ -553,7 +576,7 @@ def render_docx(plan: PlanPublic) -> bytes:
     for section, keys in OUTLINE:
         document.add_heading(label(section, lang), level=1)
         if section == "schedule":
-            _, undated = mermaid_gantt(plan)
+            undated = mermaid_gantt(plan).undated
             if undated:
                 document.add_paragraph(f"{label('not_in_chart', lang)}: {', '.join(undated)}")
         for key in keys:

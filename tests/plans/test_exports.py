@@ -100,6 +100,7 @@ def hospital_plan(language: str = "zh") -> PlanPublic:
             ),
             Phase(name="培训移交", proposed=True),
         ],  # fmt: skip
+        milestones=[Milestone(name="上线验收", date=dt.date(2026, 7, 1), deliverables=["验收报告"])],
         tests=[
             facts.TestItem(
                 id="T-IT-01",
@@ -184,7 +185,7 @@ def test_docx_has_real_tables_with_the_plans_rows_and_a_cjk_font() -> None:
     for key, count in (
         ("phases", len(plan.phases)),
         ("phases", len(plan.phases)),
-        ("milestones", 2),
+        ("milestones", 3),
         ("tests", len(plan.tests)),
         ("stages", 1),
         ("rollback_triggers", 1),
@@ -232,6 +233,7 @@ def test_xlsx_has_one_sheet_per_table_with_a_frozen_styled_header() -> None:
     assert ws.column_dimensions["I"].width > ws.column_dimensions["A"].width  # the evidence column is wider
     milestones = wb[label("milestones", "zh")]
     assert milestones.cell(2, 3).value.date() == dt.date(2026, 3, 20)  # a real date, not text
+    assert [milestones.cell(4, c).value for c in (1, 2)] == [None, "上线验收"]  # no phase holds it
 
 
 def test_markdown_has_a_gantt_of_every_phase_and_marks_proposals() -> None:
@@ -248,6 +250,8 @@ def test_markdown_has_a_gantt_of_every_phase_and_marks_proposals() -> None:
     assert "测试 SIT/UAT :p2, 2026-04-01, 2026-05-16" in gantt
     assert "需求细化 :p1, 2026-03-01, 2026-04-01" in gantt
     assert "需求评审 :milestone, m1_1, 2026-03-20, 0d" in gantt
+    # a milestone no phase holds has a section of its own
+    assert "section 里程碑\n    上线验收 :milestone, m0_1, 2026-07-01, 0d" in gantt
     assert not any(":" in line.split(" :")[0] for line in gantt.splitlines()[4:])  # names cannot break syntax
     undated = [p.name for p in plan.phases if p not in dated]
     assert undated == ["培训移交"] and "培训移交" not in gantt
