@@ -336,6 +336,43 @@ def best_relevance(fused: list[Fused], k: int, model: RelevanceModel, cross: boo
     return max((model.probability(f.vector_score, f.keyword_coverage, cross) for f in fused[:k]), default=0.0)
 
 
+# ------------------------------------------------------------------------------------- translation gate
+TRANSLATION_GATES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def translation_gate(
+    direction: str,
+    sample: list[QueryRun],
+    runs: list[QueryRun],
+    conf: RetrievalSettings,
+    reranker: Reranker | None,
+    embedder: str,
+) -> list[str]:
+    """Translate only when the untranslated search is unsure: when its best relevance (what is_relevant reads)
+    is below a gate. Per gate: recall of the sample's cross-language questions when only those below it are
+    translated, the share of them that pay for a translation, and the share of same-language questions
+    (whose answer is in their own language) that would pay for one in a mixed project."""
+    model = relevance_model(embedder)
+    same = [r for r in runs if not is_cross(r) and r.direction.split("->")[0] == direction.split("->")[0]]
+    same_best = [best_relevance(rank_candidates(r.candidates, conf, reranker), 6, model, False) for r in same]
+    lines = []
+    for gate in TRANSLATION_GATES:
+        scores, paid = Scores(), 0
+        for r in sample:
+            fused = rank_candidates(r.candidates, conf, reranker)
+            if best_relevance(fused, 6, model, True) < gate and r.translated is not None:
+                fused = rank_candidates(r.translated, conf, reranker)
+                paid += 1
+            scores.add(gold_rank([f.chunk_id for f in fused], r.gold))
+        same_paid = sum(b < gate for b in same_best) / len(same_best) if same_best else float("nan")
+        lines.append(
+            f"{embedder} {direction} translate when best relevance < {gate:.2f}: R@1 {fmt(scores.recall(1))} "
+            f"R@5 {fmt(scores.recall(5))}, cross-language questions translated {paid / len(sample):.2f}, "
+            f"same-language questions translated {same_paid:.2f} (n={len(same_best)})"
+        )
+    return lines
+
+
 # ----------------------------------------------------------------------------------------------- calibration
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
     """Newton's method on the log-loss with a little L2; x gets a bias column. Returns the weights."""
@@ -664,6 +701,7 @@ def main(argv: list[str] | None = None) -> int:
                     trans.add(gold_rank(ranked, r.gold))
                 rows[f"hybrid, sample n={len(sample)}"] = base
                 rows[f"hybrid+translation, n={len(sample)}"] = trans
+                extra.extend(translation_gate(direction, sample, runs, conf, reranker, embeddings.name))
             for name, s in rows.items():
                 table.append([embeddings.name, direction, name, str(len(s.ranks)),
                               fmt(s.recall(1)), fmt(s.recall(5)), fmt(s.recall(10)), fmt(s.mrr())])  # fmt: skip
