@@ -14,8 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db import Base, UTCDateTime, utcnow
 
-ASSISTANT_ACTOR = "assistant"
-
 
 class HistoryKind(StrEnum):
     created = "created"  # the request: status drafting

@@ -17,6 +17,7 @@ from assistant.plans.facts import (
     Cutover,
     Handover,
     Interface,
+    Milestone,
     OpenQuestion,
     Phase,
     PlanContent,
@@ -75,6 +76,7 @@ class PlanUpdate(BaseModel):
     systems: list[System] | None = None
     interfaces: list[Interface] | None = None
     phases: list[Phase] | None = None
+    milestones: list[Milestone] | None = None
     tests: list[TestItem] | None = None
     cutover: Cutover | None = None
     training: list[Training] | None = None
