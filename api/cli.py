@@ -248,6 +248,7 @@ def _register_commands() -> None:
     from api.cli_keys import audit_export, keys_app
     from api.cli_risks import risks_app
     from api.cli_search import search
+    from api.cli_trace import trace
 
     app.command("search")(search)
     app.command("ask")(ask)
@@ -256,6 +257,7 @@ def _register_commands() -> None:
     app.add_typer(risks_app, name="risks")
     app.add_typer(keys_app, name="keys")
     app.command("audit")(audit_export)
+    app.command("trace")(trace)
 
 
 _register_commands()

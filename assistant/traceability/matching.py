@@ -1,0 +1,205 @@
+"""The rules that link a requirement to the rest of the project: interfaces, 5-Why analyses, risks, priority
+and acceptance criteria. Pure functions over text; the builder applies them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from assistant.language import HAN
+from assistant.plans.facts import Interface, TestItem
+from assistant.requirements.consistency import (
+    JACCARD_THRESHOLD,
+    MIN_SHARED,
+    SUBJECT_OVERLAP,
+    jaccard,
+    normalise,
+    tokens,
+)
+from assistant.requirements.rules import find_modals
+from assistant.traceability.schemas import Priority
+
+# --------------------------------------------------------------------------------------------------- ids
+
+# An id as documents write them: letters, optional groups, then a number (REQ-007, FR 12, IF-03, IF-G1, SR-1.2).
+_ID_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{0,9}(?:[-_][A-Za-z0-9]{1,10})*[-_ ]?\d+(?:\.\d+)*(?![A-Za-z0-9])"
+)
+_ID_PART = re.compile(r"[A-Z]+|\d+")
+
+IdKey = tuple[str | int, ...]
+
+
+def id_key(ident: str) -> IdKey:
+    """The same id however it is written: case, separators and leading zeros aside (REQ-007 = req 7 = REQ007)."""
+    text = unicodedata.normalize("NFKC", ident).upper()
+    return tuple(int(p) if p.isdigit() else p for p in _ID_PART.findall(text))
+
+
+def mentioned_ids(text: str) -> set[IdKey]:
+    return {id_key(m.group()) for m in _ID_TOKEN.finditer(unicodedata.normalize("NFKC", text))}
+
+
+def sort_key(ident: str) -> tuple[tuple[int, str | int], ...]:
+    """Natural order: REQ-2 before REQ-10, letters before numbers at the same place."""
+    return tuple((1, p) if isinstance(p, int) else (0, p) for p in id_key(ident))
+
+
+# ------------------------------------------------------------------------------------------ interfaces
+
+# Protocol words too general to tie a requirement to one interface ("file", "database link"): only a protocol
+# name proper (REST, SOAP, MQTT, HL7, SFTP, Kafka ...) counts. Chinese protocol descriptions (文件, 数据库) are
+# not matched for the same reason.
+_GENERIC_PROTOCOL_WORDS = frozenset(
+    {"file", "files", "link", "links", "database", "message", "messages", "queue", "api", "apis", "interface",
+     "data", "service", "services", "web", "over", "via", "and", "or", "with", "based", "push", "pull", "batch"}
+)  # fmt: skip
+_VERSION = re.compile(r"v?\d+(?:\.\d+)*", re.IGNORECASE)
+_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9.+-]*[A-Za-z0-9]")
+_PARENTHESES = re.compile(r"[(（]([^()（）]+)[)）]")
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{1,7}(?![A-Za-z0-9])")
+
+
+def protocol_words(protocol: str | None) -> set[str]:
+    """The protocol's names, lower case: 'SOAP/WebService' -> {soap, webservice}; 'HL7 v2' -> {hl7}."""
+    if not protocol:
+        return set()
+    words = {w.lower() for w in _LATIN_TOKEN.findall(unicodedata.normalize("NFKC", protocol))}
+    return {w for w in words if w not in _GENERIC_PROTOCOL_WORDS and not _VERSION.fullmatch(w)}
+
+
+def system_aliases(name: str | None, protocol: str | None = None) -> set[str]:
+    """The names a document may call a system by: the whole name, what stands in and before its brackets
+    ('仓储管理系统(WMS)' -> 仓储管理系统, WMS) and its acronyms ('SAP ERP' -> SAP, ERP), less protocol names."""
+    if not name or not name.strip():
+        return set()
+    name = unicodedata.normalize("NFKC", name).strip()
+    aliases = {name, _PARENTHESES.sub("", name).strip()}
+    aliases.update(m.strip() for m in _PARENTHESES.findall(name))
+    aliases.update(_ACRONYM.findall(name))
+    excluded = protocol_words(protocol)
+    return {a for a in aliases if len(a) >= 2 and a.lower() not in excluded}
+
+
+def names(text: str, alias: str) -> bool:
+    """Whether ``text`` names ``alias``: a Latin name as a whole word (any case), a Chinese one anywhere."""
+    if HAN.search(alias):
+        return alias in text
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(alias)}(?![A-Za-z0-9])", text, re.IGNORECASE) is not None
+
+
+def _names_any(text: str, aliases: Iterable[str]) -> bool:
+    return any(names(text, a) for a in aliases)
+
+
+def interfaces_named(
+    requirement_ids: Sequence[str], text: str, interfaces: Sequence[Interface], tests: Sequence[TestItem]
+) -> list[str]:
+    """Ids of the interfaces a requirement names, in the plan's order.
+
+    A requirement names an interface when
+    1. its text mentions the interface's id (IF-03, however written: if-3, IF03); or
+    2. a test of the plan covers both the requirement and the interface (the plan itself traces them); or
+    3. its text names both ends of the interface (source and target system, by their name, the name in or
+       before brackets, or an acronym in it: 'SAP ERP' is named by 'ERP'); or one end and the interface's
+       protocol (REST, SOAP, MQTT, HL7, SFTP ...; general words such as 'file' or 'database' do not count).
+    A requirement naming one system only, or a protocol only, names no interface: too many share them.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    mentioned = mentioned_ids(text)
+    own = {id_key(r) for r in requirement_ids}
+    by_tests = {id_key(i) for t in tests if own & {id_key(r) for r in t.requirements} for i in t.interfaces}
+    linked = mentioned | by_tests
+    out = []
+    for interface in interfaces:
+        if id_key(interface.id) in linked:
+            out.append(interface.id)
+            continue
+        source = _names_any(text, system_aliases(interface.source, interface.protocol))
+        target = _names_any(text, system_aliases(interface.target, interface.protocol))
+        protocol = _names_any(text, protocol_words(interface.protocol))
+        if (source and target) or ((source or target) and protocol):
+            out.append(interface.id)
+    return out
+
+
+def tests_covering(requirement_ids: Sequence[str], tests: Sequence[TestItem]) -> list[TestItem]:
+    own = {id_key(r) for r in requirement_ids}
+    return [t for t in tests if own & {id_key(r) for r in t.requirements}]
+
+
+# ------------------------------------------------------------------------------------------------ 5-Why
+
+
+def answers_need(
+    requirement_ids: Sequence[str], requirement: str, root_need: str, analysis_texts: Sequence[str]
+) -> bool:
+    """Whether a 5-Why analysis (its root need and its other texts: the request, the restated requirements)
+    is answered by the requirement.
+
+    It is when one of its texts mentions the requirement's id; when one of them restates the requirement
+    (the requirement checker's near-duplicate test: shared content words over JACCARD_THRESHOLD); or when the
+    root need is on the requirement's subject (the checker's same-subject test: MIN_SHARED content words in
+    common, SUBJECT_OVERLAP of the shorter one's).
+    """
+    own = {id_key(r) for r in requirement_ids if r}
+    if any(own & mentioned_ids(t) for t in (root_need, *analysis_texts)):
+        return True
+    words = tokens(requirement)
+    if any(jaccard(words, tokens(t)) >= JACCARD_THRESHOLD for t in analysis_texts):
+        return True
+    need = tokens(root_need)
+    shared = len(words & need)
+    return (
+        bool(words and need)
+        and shared >= MIN_SHARED
+        and shared / min(len(words), len(need)) >= SUBJECT_OVERLAP
+    )
+
+
+def same_statement(a: str, b: str) -> bool:
+    """Two stored statements that are one requirement (the spec as DOCX and as PDF, say)."""
+    return normalise(a) == normalise(b)
+
+
+# --------------------------------------------------------------------------------------------- priority
+
+_STATED_PRIORITY = re.compile(
+    r"(?:优先级|重要性|重要程度|priority)\s*(?:[:：=为是]\s*)?"
+    r"(?P<value>高|中|低|high|medium|low|must|should|could|won'?t|P[0-4])(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_MOSCOW = re.compile(r"(?<![A-Za-z])(?P<value>must|should|could|won'?t)[ -]have(?![A-Za-z])", re.IGNORECASE)
+_PRIORITY_OF = {
+    "高": Priority.high, "high": Priority.high, "must": Priority.high, "p0": Priority.high, "p1": Priority.high,
+    "中": Priority.medium, "medium": Priority.medium, "should": Priority.medium, "p2": Priority.medium,
+    "低": Priority.low, "low": Priority.low, "could": Priority.low, "won't": Priority.low, "wont": Priority.low,
+    "p3": Priority.low, "p4": Priority.low,
+}  # fmt: skip
+# A requirement that states no priority has the strength of its modal verb: an obligation (shall, must, 必须, 应)
+# is high, a need (needs to, 需要) medium, a wish (should, may, 可, 宜) low, as IEEE 830 / RFC 2119 read them.
+_PRIORITY_OF_MODAL = {"strong": Priority.high, "neutral": Priority.medium, "weak": Priority.low}
+
+
+def priority(text: str) -> Priority | None:
+    stated = _STATED_PRIORITY.search(text) or _MOSCOW.search(text)
+    if stated:
+        return _PRIORITY_OF[stated.group("value").lower()]
+    modals = find_modals(text)
+    return _PRIORITY_OF_MODAL.get(modals[0].strength) if modals else None
+
+
+# ---------------------------------------------------------------------------------- acceptance criteria
+
+# The requirement checker writes a criterion it cannot fill as a skeleton with <placeholders> (its rewrite
+# module's notation); such a skeleton is a prompt for the analyst, not a criterion anyone can test against.
+_PLACEHOLDER = re.compile(r"<[^<>\n]{1,120}>")
+
+
+def acceptance_criteria(stored: Iterable[str], tests: Sequence[TestItem]) -> list[str]:
+    """The criteria a tester can use: the plan's tests' acceptance, then stored criteria with no placeholder."""
+    found = [t.acceptance.strip() for t in tests if t.acceptance and t.acceptance.strip()]
+    found += [c.strip() for c in stored if c.strip() and not _PLACEHOLDER.search(c)]
+    return list(dict.fromkeys(found))
