@@ -39,9 +39,10 @@ def _doc(text: str) -> str:
     `format=json` (default), `csv` (UTF-8 with BOM, opens in Excel) or `xlsx`. CSV and XLSX carry the columns
     of a 需求跟踪矩阵: 编号, 需求描述, 来源, 优先级, 状态, 验收标准, 关联接口/设计, 测试用例, 关联风险, 根本需求,
     缺口; in English (ID, Requirement, Source, Priority, Status, Acceptance criteria, Interfaces / design, Test
-    cases, Risks, Root needs, Gaps) when the project's main language is English: the language most of its
-    indexed text is in (documents weighted by their chunks, a mixed-language document half each way; without
-    documents its requirements; on a tie its name). The matrix's `language` says which. Cells a spreadsheet
+    cases, Risks, Root needs, Gaps) when the project's main language is English, decided as a plan's default
+    language is: the language most of its indexed passages are in (a bilingual document counts as Chinese);
+    without documents, the language of the project's name and description. The matrix's `language` says
+    which. Cells a spreadsheet
     would run as a formula are defused. Every call is recorded in the audit log as an export."""),
     response_class=Response,
     responses={

@@ -19,6 +19,7 @@ from assistant.five_why.service import public as five_why_public
 from assistant.plans import repository as plans
 from assistant.plans.facts import PlanNeed
 from assistant.plans.schemas import PlanPublic, PlanStatus
+from assistant.plans.service import main_language  # the plan's default language: one rule for both
 from assistant.plans.views import to_public
 from assistant.requirements import repository as requirement_store
 from assistant.requirements.consistency import normalise
@@ -26,7 +27,6 @@ from assistant.requirements.records import RequirementRecord
 from assistant.risks import repository as register
 from assistant.risks.lifecycle import RiskStatus
 from assistant.traceability import matching
-from assistant.traceability.language import main_language
 from assistant.traceability.schemas import (
     InterfaceGap,
     TraceabilityMatrix,
