@@ -4,17 +4,21 @@ and a redraft keeps people's edits and suggests instead."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
 from api.container import Container
+from assistant.background import repository as tasks
 from assistant.db import transaction
 from assistant.documents import repository as documents
 from assistant.errors import ConflictError, InvalidInputError
-from assistant.plans import drafting, service, strategy
+from assistant.jobs import repository as jobs_repo
+from assistant.plans import drafting, jobs, service, strategy
 from assistant.plans.evidence import Passages, every_quote
 from assistant.plans.facts import (
     Cutover,
@@ -29,10 +33,12 @@ from assistant.plans.facts import (
 )
 from assistant.plans.schemas import PlanCreate, PlanDetail, PlanUpdate
 from assistant.projects import repository as projects
+from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
 from assistant.requirements.models import CheckedRequirement
 from assistant.requirements.repository import replace_document_requirements
 from assistant.risks.models import Risk
+from tests.conftest import make_settings
 
 KICKOFF = (
     "Kick-off meeting, 4 May 2026. IF-01: HIS sends lab orders to LIS over HL7 v2 in real time; the "
@@ -390,8 +396,6 @@ def test_a_failed_draft_is_failed_with_its_reason_and_nothing_written(
     assert plan.status == "failed" and "unavailable" in (plan.reason or "")
     assert plan.interfaces == [] and plan.tests == [] and plan.open_questions == []
     with transaction(hospital.sessions) as s:
-        from assistant.jobs import repository as jobs_repo
-
         job = jobs_repo.get_job(s, job_id=accepted.job_id)
         assert job.status == "failed" and "unavailable" in (job.error or "")
     # Running the job again (a restart) leaves the failed plan alone.
@@ -540,3 +544,39 @@ def test_a_plan_of_another_project_does_not_exist_there(
 
     with transaction(container.sessions) as s, pytest.raises(NotFoundError, match=plan_id):
         service.get_plan(s, project_id=other, plan_id=plan_id)
+
+
+def test_a_draft_a_stopped_server_was_running_runs_again_at_the_next_start(
+    tmp_path: Path, chat_model: ScriptedChatModel
+) -> None:
+    settings = make_settings(tmp_path)
+    first = Container(settings, embeddings=HashingEmbeddings(), chat_model=chat_model)
+    hospital = Hospital(first)
+    service.register_drafting(first.background, lambda: hospital.context(chat_model))
+    accepted = service.request_draft(
+        first.sessions,
+        first.background,
+        project_id=hospital.project_id,
+        data=PlanCreate(),
+        actor="lena",
+        ensure_model=lambda: chat_model,
+    )
+    with transaction(first.sessions) as s:  # the worker had claimed it when the process was killed
+        claimed = tasks.claim_next(s, queue=jobs.PLAN_QUEUE)
+        assert claimed is not None and claimed.key == accepted.plan_id
+    first.close()
+
+    second = Container(settings, embeddings=HashingEmbeddings(), chat_model=chat_model)
+    try:
+        context = dataclasses.replace(hospital.context(chat_model), sessions=second.sessions)
+        service.register_drafting(second.background, lambda: context)
+        chat_model.enqueue(prose_reply(*all_test_ids(hospital)), gaps_reply(hospital, None))
+        second.start_background([jobs.PLAN_QUEUE])
+        assert second.background.wait_idle([jobs.PLAN_QUEUE], timeout=30)
+        with transaction(second.sessions) as s:
+            plan = service.get_plan(s, project_id=hospital.project_id, plan_id=accepted.plan_id)
+            job = jobs_repo.get_job(s, job_id=accepted.job_id)
+        assert plan.status == "ready" and {i.id for i in plan.interfaces} == {"IF-01", "IF-02", "IF-03"}
+        assert job.status == "done" and job.kind == "plan"
+    finally:
+        second.close()
