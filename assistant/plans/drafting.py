@@ -45,17 +45,17 @@ from assistant.providers.settings import StructuredMethod
 from assistant.qa.pipeline import format_passages
 
 # Tests whose prose one call writes; the others keep code's title and acceptance (strategy.py).
-MAX_PROSE_TESTS = 8
+MAX_PROSE_TESTS = 6
 # Output tokens: a title and one or two sentences per test, and a short procedure with a few questions.
-TOKENS_PER_TEST = 80
+TOKENS_PER_TEST = 60
 TESTS_BASE_TOKENS = 40
-GAPS_MAX_TOKENS = 400
+GAPS_MAX_TOKENS = 300
 MAX_MODEL_QUESTIONS = 5
 # What the gaps call reads: the passages most about cut-over, rollback, training and hand-over, each a window
 # around its first cue, and the plan in brief.
-GAP_PASSAGES = 4
-PASSAGE_WINDOW = 450
-PLAN_SUMMARY_CHARS = 1500
+GAP_PASSAGES = 3
+PASSAGE_WINDOW = 400
+PLAN_SUMMARY_CHARS = 1200
 SENTENCE_ENDS = (". ", "。", "！", "？", "!", "?", "\n", "；")
 GAP_CUES = re.compile(
     r"回滚|回退|切换|灰度|上线|试运行|培训|移交|交接|应急|"
@@ -209,11 +209,17 @@ def _write_test_prose(
     tests: list[TestItem], interfaces: Sequence[Interface], ask: _Asker, language: str
 ) -> None:
     """Call 1: title and acceptance for the tests no requirement gives acceptance criteria (the first
-    MAX_PROSE_TESTS); a test the model leaves out keeps code's title and has no criteria, which the plan's
-    reader sees."""
+    MAX_PROSE_TESTS). An integration test the model does not reach gets criteria from its interface's facts
+    (strategy.fallback_acceptance); any other keeps none, which the plan's reader sees."""
     todo = [t for t in tests if not t.acceptance][:MAX_PROSE_TESTS]
-    if not todo:
-        return
+    if todo:
+        _ask_test_prose(todo, interfaces, ask)
+    for test in tests:
+        if not test.acceptance:
+            test.acceptance = strategy.fallback_acceptance(test, interfaces, language)
+
+
+def _ask_test_prose(todo: list[TestItem], interfaces: Sequence[Interface], ask: _Asker) -> None:
     by_id = {i.id: i for i in interfaces}
     user = render_prompt("plan_tests_user", None, tests="\n".join(_test_line(t, by_id) for t in todo))
     draft = ask(TestsDraft, user, TESTS_BASE_TOKENS + TOKENS_PER_TEST * len(todo))

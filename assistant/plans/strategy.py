@@ -22,6 +22,9 @@ TITLES: dict[str, dict[str, str]] = {
         "performance_interfaces": "Performance of the interfaces under peak load",
         "security": "Security: {req}",
         "security_interfaces": "Security of the interfaces: authentication, authorisation, transport",
+        "integration_acceptance": "Every {data} message sent from {source} to {target}{protocol}{frequency} "
+        "arrives complete and unchanged; a failed message is retried or reported.",
+        "data": "data",
     },
     "zh": {
         "integration": "{id} {route}{data}{protocol}接口联调测试",
@@ -32,6 +35,9 @@ TITLES: dict[str, dict[str, str]] = {
         "performance_interfaces": "接口峰值负载性能测试",
         "security": "安全测试：{req}",
         "security_interfaces": "接口安全测试：认证、授权与传输加密",
+        "integration_acceptance": "{source}发往{target}的每条{data}{protocol}{frequency}完整、准确地到达目标系统；"
+        "失败的报文可重试或告警。",
+        "data": "数据",
     },
 }
 # Requirements quoted in full in one acceptance field; the rest are named by id (the plan lists them all).
@@ -89,6 +95,27 @@ def _integration_title(iface: Interface, language: str) -> str:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_TITLE_REQ else text[: MAX_TITLE_REQ - 1] + "…"
+
+
+def fallback_acceptance(test: TestItem, interfaces: Sequence[Interface], language: str) -> str | None:
+    """Acceptance for an integration test nobody wrote criteria for, from what its interface states."""
+    iface = next((i for i in interfaces if test.interfaces and i.id == test.interfaces[0]), None)
+    if test.level is not TestLevel.integration or iface is None:
+        return None
+    words = _words(language)
+    if language == "zh":
+        protocol = f"（{iface.protocol}）" if iface.protocol else ""
+        frequency = f"，{iface.frequency}" if iface.frequency else ""
+    else:
+        protocol = f" via {iface.protocol}" if iface.protocol else ""
+        frequency = f", {iface.frequency}" if iface.frequency else ""
+    return words["integration_acceptance"].format(
+        data=iface.data or words["data"],
+        source=iface.source or "?",
+        target=iface.target or "?",
+        protocol=protocol,
+        frequency=frequency,
+    )
 
 
 def build(

@@ -333,7 +333,10 @@ def test_the_two_calls_share_their_instructions_and_are_capped(
     draft(hospital, container, chat_model)
     first, second = chat_model.history
     assert first["messages"][0].content == second["messages"][0].content  # the prompt cache reads it once
-    assert first["kwargs"]["max_tokens"] <= drafting.TESTS_BASE_TOKENS + drafting.TOKENS_PER_TEST * 8
+    assert (
+        first["kwargs"]["max_tokens"]
+        <= drafting.TESTS_BASE_TOKENS + drafting.TOKENS_PER_TEST * drafting.MAX_PROSE_TESTS
+    )
     assert second["kwargs"]["max_tokens"] == drafting.GAPS_MAX_TOKENS
     assert "IF-01" in first["messages"][1].content and "falls back" in second["messages"][1].content
 
@@ -345,6 +348,9 @@ def test_a_quote_the_passage_does_not_hold_is_dropped(
     plan = read(hospital, draft(hospital, container, chat_model))
     assert plan.cutover.rollback_procedure_proposed and plan.cutover.evidence == []
     assert plan.cutover.rollback_time_limit is None
+    # The model wrote no test prose: an integration test gets criteria from its interface's own facts.
+    it3 = next(t for t in plan.tests if t.id == "IT-IF-03")
+    assert it3.acceptance and all(word in it3.acceptance for word in ("PACS", "HIS", "DICOM"))
 
 
 def test_a_project_without_documents_gets_questions_not_a_catalogue(
