@@ -72,20 +72,20 @@ class PlanUpdate(BaseModel):
     belongs to the person (a redraft suggests, never overwrites it)."""
 
     version: int = Field(..., description="The version you read; 409 when the plan has changed since.")
-    title: Title | None = None
-    systems: list[System] | None = None
-    interfaces: list[Interface] | None = None
-    phases: list[Phase] | None = None
-    milestones: list[Milestone] | None = None
-    tests: list[TestItem] | None = None
-    cutover: Cutover | None = None
-    training: list[Training] | None = None
-    handover: list[Handover] | None = None
-    risks: list[PlanRisk] | None = None
-    requirements: list[PlanRequirement] | None = None
-    needs: list[PlanNeed] | None = None
-    open_questions: list[OpenQuestion] | None = None
-    conflicts: list[Conflict] | None = None
+    title: Title | None = Field(None, description="A new title (it cannot be cleared).")
+    systems: list[System] | None = Field(None, description="The system inventory, replaced whole.")
+    interfaces: list[Interface] | None = Field(None, description="The interface catalogue, replaced whole.")
+    phases: list[Phase] | None = Field(None, description="Phases with their milestones, replaced whole.")
+    milestones: list[Milestone] | None = Field(None, description="Milestones outside any phase.")
+    tests: list[TestItem] | None = Field(None, description="The test strategy, replaced whole.")
+    cutover: Cutover | None = Field(None, description="Stages, rollback triggers and procedure.")
+    training: list[Training] | None = Field(None, description="Training: audiences, content, dates.")
+    handover: list[Handover] | None = Field(None, description="Documents and artefacts to hand over.")
+    risks: list[PlanRisk] | None = Field(None, description="Linked risks of the register.")
+    requirements: list[PlanRequirement] | None = Field(None, description="Requirements the plan answers.")
+    needs: list[PlanNeed] | None = Field(None, description="5-Why root needs the plan answers.")
+    open_questions: list[OpenQuestion] | None = Field(None, description="Questions for the customer.")
+    conflicts: list[Conflict] | None = Field(None, description="Where the documents disagree.")
 
     def changes(self) -> dict[str, Any]:
         """The fields the body sets; a ``null`` list or cut-over means empty (it cannot be absent)."""
@@ -93,15 +93,15 @@ class PlanUpdate(BaseModel):
 
 
 class PlanPublic(PlanContent):
-    id: str
+    id: str = Field(..., description="plan_... ; another project's plan id answers 404.")
     project_id: str
     status: PlanStatus = Field(..., description="drafting (the job runs), ready, or failed (see reason).")
     reason: str | None = Field(None, description="Why drafting failed; null otherwise.")
     version: int = Field(..., description="Send it back with PATCH; it grows with every change.")
     title: str
-    language: PlanLanguage
+    language: PlanLanguage = Field(..., description="zh or en: the language of the plan's prose.")
     created_at: dt.datetime
-    updated_at: dt.datetime
+    updated_at: dt.datetime = Field(..., description="When a draft or a person last changed it.")
     five_why_ids: list[str] = Field(default_factory=list, description="The 5-Why analyses it answers.")
     person_fields: list[str] = Field(
         default_factory=list,
