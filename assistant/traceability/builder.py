@@ -142,7 +142,7 @@ def build_rows(
         covering = matching.tests_covering(req.ids, tests)
         linked = matching.interfaces_named(req.ids, req.text, interfaces, tests)
         named.update(linked)
-        criteria = matching.acceptance_criteria(req.criteria, covering)
+        criteria = matching.acceptance_criteria(req.ids, req.text, req.criteria, covering)
         row_gaps = []
         if not covering:
             row_gaps.append(TraceGap.no_test)

@@ -8,8 +8,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from assistant.language import HAN
-from assistant.plans.facts import Interface, TestItem
+from assistant.plans.facts import Interface, TestItem, TestLevel
+from assistant.plans.strategy import mentions
 from assistant.requirements.consistency import (
     JACCARD_THRESHOLD,
     MIN_SHARED,
@@ -83,15 +83,9 @@ def system_aliases(name: str | None, protocol: str | None = None) -> set[str]:
     return {a for a in aliases if len(a) >= 2 and a.lower() not in excluded}
 
 
-def names(text: str, alias: str) -> bool:
-    """Whether ``text`` names ``alias``: a Latin name as a whole word (any case), a Chinese one anywhere."""
-    if HAN.search(alias):
-        return alias in text
-    return re.search(rf"(?<![A-Za-z0-9]){re.escape(alias)}(?![A-Za-z0-9])", text, re.IGNORECASE) is not None
-
-
 def _names_any(text: str, aliases: Iterable[str]) -> bool:
-    return any(names(text, a) for a in aliases)
+    """A Latin name as a whole word (any case), a Chinese one anywhere: the plans' test strategy's rule."""
+    return any(mentions(text, a) for a in aliases)
 
 
 def interfaces_named(
@@ -101,7 +95,8 @@ def interfaces_named(
 
     A requirement names an interface when
     1. its text mentions the interface's id (IF-03, however written: if-3, IF03); or
-    2. a test of the plan covers both the requirement and the interface (the plan itself traces them); or
+    2. an integration test of the plan covers both the requirement and the interface (the plan itself traces
+       them; a UAT, performance or security test lists every interface and ties none to a requirement); or
     3. its text names both ends of the interface (source and target system, by their name, the name in or
        before brackets, or an acronym in it: 'SAP ERP' is named by 'ERP'); or one end and the interface's
        protocol (REST, SOAP, MQTT, HL7, SFTP ...; general words such as 'file' or 'database' do not count).
@@ -110,7 +105,12 @@ def interfaces_named(
     text = unicodedata.normalize("NFKC", text)
     mentioned = mentioned_ids(text)
     own = {id_key(r) for r in requirement_ids}
-    by_tests = {id_key(i) for t in tests if own & {id_key(r) for r in t.requirements} for i in t.interfaces}
+    by_tests = {
+        id_key(i)
+        for t in tests
+        if t.level is TestLevel.integration and own & {id_key(r) for r in t.requirements}
+        for i in t.interfaces
+    }
     linked = mentioned | by_tests
     out = []
     for interface in interfaces:
@@ -196,10 +196,31 @@ def priority(text: str) -> Priority | None:
 # The requirement checker writes a criterion it cannot fill as a skeleton with <placeholders> (its rewrite
 # module's notation); such a skeleton is a prompt for the analyst, not a criterion anyone can test against.
 _PLACEHOLDER = re.compile(r"<[^<>\n]{1,120}>")
+# A line of a test's acceptance that speaks for one requirement: "REQ-007: ...".
+_ID_LED = re.compile(r"^\s*(?P<id>[^\s:：]{2,40})\s*[:：]\s*(?P<text>.+)$")
 
 
-def acceptance_criteria(stored: Iterable[str], tests: Sequence[TestItem]) -> list[str]:
-    """The criteria a tester can use: the plan's tests' acceptance, then stored criteria with no placeholder."""
-    found = [t.acceptance.strip() for t in tests if t.acceptance and t.acceptance.strip()]
+def _test_criteria(requirement_ids: Sequence[str], statement: str, acceptance: str) -> list[str]:
+    """What a covering test's acceptance says of this requirement: its own lines when the acceptance is
+    written per requirement ("REQ-007: ..."), else the whole text. A line that only repeats the requirement's
+    statement is not a criterion: it says what must hold, not how anyone checks it."""
+    own = {id_key(r) for r in requirement_ids}
+    lines = [line for line in acceptance.splitlines() if line.strip()]
+    led = [(m, line) for line in lines if (m := _ID_LED.match(line)) and mentioned_ids(m.group("id"))]
+    if led:
+        texts = [m.group("text").strip() for m, _ in led if id_key(m.group("id")) in own]
+    else:
+        texts = [acceptance.strip()]
+    return [t for t in texts if normalise(t) != normalise(statement)]
+
+
+def acceptance_criteria(
+    requirement_ids: Sequence[str], statement: str, stored: Iterable[str], tests: Sequence[TestItem]
+) -> list[str]:
+    """The criteria a tester can use: what the plan's covering tests accept for this requirement, then the
+    stored criteria that have no placeholder left."""
+    found = [
+        c for t in tests if t.acceptance for c in _test_criteria(requirement_ids, statement, t.acceptance)
+    ]
     found += [c.strip() for c in stored if c.strip() and not _PLACEHOLDER.search(c)]
     return list(dict.fromkeys(found))

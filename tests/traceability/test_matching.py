@@ -52,6 +52,15 @@ def test_a_plan_test_covering_both_links_them() -> None:
     )
     assert named("Nightly stock figures shall be complete.", tests=[test]) == ["IF-03"]
     assert named("Nightly stock figures shall be complete.", ids=("REQ-2",), tests=[test]) == []
+    # A UAT lists every interface: it ties none of them to its requirements.
+    uat = facts.TestItem(
+        id="UAT-01",
+        level=facts.TestLevel.uat,
+        title="t",
+        requirements=["REQ-1"],
+        interfaces=["IF-03", "IF-G1"],
+    )
+    assert named("Nightly stock figures shall be complete.", tests=[uat]) == []
     assert matching.tests_covering(["REQ-001"], [test]) == [test]
 
 
@@ -92,8 +101,23 @@ def test_acceptance_criteria_skip_skeletons() -> None:
     )
     skeleton = "Given <precondition / initial state>, when <triggering event>, then the POS prints."
     filled = "Given a paid sale, when it closes, then the POS prints the receipt within 2 s."
-    assert matching.acceptance_criteria([skeleton], []) == []
-    assert matching.acceptance_criteria([skeleton, filled], [test]) == [test.acceptance, filled]
+    assert matching.acceptance_criteria(["REQ-1"], "The POS prints.", [skeleton], []) == []
+    assert matching.acceptance_criteria(["REQ-1"], "The POS prints.", [skeleton, filled], [test]) == [
+        test.acceptance,
+        filled,
+    ]
+    # An acceptance written per requirement gives each requirement its own lines; repeating the statement
+    # itself is no criterion.
+    per_requirement = facts.TestItem(
+        id="IT-IF-01",
+        level=facts.TestLevel.integration,
+        title="t",
+        acceptance="REQ-1: The POS prints.\nREQ-2: Receipts print within 2 s at 95 % of sales.",
+    )
+    assert matching.acceptance_criteria(["REQ-1"], "The POS prints.", [], [per_requirement]) == []
+    assert matching.acceptance_criteria(["req-2"], "Receipts print.", [], [per_requirement]) == [
+        "Receipts print within 2 s at 95 % of sales."
+    ]
 
 
 def test_a_5_why_analysis_is_answered_by_mention_restatement_or_subject() -> None:
