@@ -41,7 +41,9 @@ _SCOPE = [
         r"(?i:go(?:es)?[- ]live\s+(?:in|at|for)\s+)(?P<s>.{2,60}?)(?=\s+(?:on|by|from|after)\b|[,;.]|$)"
     ),
     re.compile(r"(?i:wave|批)\s*[（(](?P<s>[^()（）]{2,40})[)）]"),
-    re.compile(r"(?P<s>(?:其余|剩余|全部)[\u4e00-\u9fff]{1,4}|(?i:all other \w+|remaining \w+))"),
+    re.compile(
+        r"(?P<s>(?:其余|剩余|全部)[\u4e00-\u9fff]{1,4}?(?=在|于|将|[，,；;。\s\d]|$)|(?i:all other \w+|remaining \w+))"
+    ),
 ]
 _OBSERVE = re.compile(
     r"观察期\s*\d+\s*(?:个)?(?:工作日|天|日|周)|观察\s*\d+\s*(?:个)?(?:工作日|天|日|周)|连续\s*\d+\s*(?:个)?(?:工作日|天|日|周)"
@@ -64,7 +66,8 @@ _THRESHOLD = re.compile(
     r"|\d+(?:\.\d+)?\s*(?:%|％)\s*(?:以上|以下)"
 )
 _ACTION = re.compile(
-    r"(?P<a>(?:立即|即|则|应)?\s*(?:回滚|回退|切回|退回)[^，,；;。]{0,30})|(?i:(?P<e>roll(?:ed)?[- ]?back\s+to\s+[^,;.]{2,40}|revert\w*\s+to\s+[^,;.]{2,40}|fall[- ]?back\s+to\s+[^,;.]{2,40}))"
+    r"(?P<a>(?:立即|即|则|应)?\s*(?:回滚|回退|切回|退回)[^，,；;。]{0,30})"
+    r"|(?i:(?P<e>(?:roll(?:ed)?[- ]?back|revert\w*|fall[- ]?back)\s+to\s+[^,;.]{2,40}?)(?=\s+(?:if|when|once|should|unless)\b|[,;.]|$))"
 )
 _PROCEDURE = re.compile(
     r"回滚(?:步骤|方案|流程|程序|预案)|(?i:rollback (?:procedure|plan|steps|runbook)|back-?out plan)"
@@ -106,6 +109,7 @@ def read_cutover(docs: Sequence[Document]) -> tuple[Cutover, list[Conflict], lis
     seen_triggers: set[str] = set()
     procedure: list[Observation] = []
     time_limit: list[Observation] = []
+    observe_all: list[Observation] = []  # "灰度期间观察期 5 个工作日": every wave's
     for doc in docs:
         for chunk in doc.chunks:
             text = chunk.text
@@ -115,6 +119,12 @@ def read_cutover(docs: Sequence[Document]) -> tuple[Cutover, list[Conflict], lis
                     raw = fold(sent.of(text))
                     if gray_chunk and (_GRAY.search(raw) or _WAVES[-1][1].search(raw)):
                         _stage_sentence(stages, doc, chunk, sent, raw)
+                        if (
+                            (m := _OBSERVE.search(raw))
+                            and _GRAY.search(raw)
+                            and _wave(raw, m.start()) is None
+                        ):
+                            observe_all.append(_obs(sent.of(text)[m.start() : m.end()], doc, chunk, sent))
                     if _ROLLBACK.search(raw):
                         trigger = _trigger(doc, chunk, sent, raw)
                         if trigger is not None and clean(trigger.condition) not in seen_triggers:
@@ -126,6 +136,8 @@ def read_cutover(docs: Sequence[Document]) -> tuple[Cutover, list[Conflict], lis
                             time_limit.append(
                                 _obs(sent.of(text)[m.start("t") : m.end("t")], doc, chunk, sent)
                             )
+    for st in stages.values():
+        st.observe = st.observe or observe_all
     conflicts: list[Conflict] = []
     out_stages = []
     order = {"1": 1, "2": 2, "3": 3, "rest": 9}

@@ -96,6 +96,12 @@ _BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 _PULL_VERB = re.compile(
     r"pull|read|fetch|retriev|receiv|quer|poll|import|consum|获取|拉取|读取|接收|查询|调用|订阅", re.I
 )
+_REPLACED = re.compile(
+    r"(?:instead of|rather than|replac\w*|from|不再使用|不再|而非|而不是|替代|取代|原)\s*(?:the\s+)?$", re.I
+)
+_USES = re.compile(
+    r"采用|使用|改用|改为|通过|经由|\b(?:uses?|using|via|over|through|switch(?:es|ed)? to|moves? to)\b", re.I
+)
 _TRANSFER = re.compile(
     r"同步|传输|发送|推送|下发|回传|回写|交换|对接|接口|调用|上传|上报|sync|send|push|pull|exchang|transfer|interface"
     r"|call|integrat|publish|consum|written back|writes? back",
@@ -194,7 +200,15 @@ def _read_row(cat: _Catalogue, doc: Document, row: TableRow) -> None:
         if len({s.key for s in systems}) < 2 and not protocols:
             return
         draft = cat.get(fold(first).strip())
-        _bind_content(draft, doc, row.chunk, row.span, raw, systems, protocols, firm=True)
+        # Without a header the cells are read in the usual order: source, then target, then protocol.
+        distinct = [s for i, s in enumerate(systems) if s.key not in {x.key for x in systems[:i]}]
+        values = {
+            "source": distinct[0].name if len(distinct) >= 2 else None,
+            "target": distinct[1].name if len(distinct) >= 2 else None,
+            "protocol": protocol_label(list(dict.fromkeys(p.family for p in protocols))),
+        }
+        _fill(draft, values, True, doc, row.chunk, row.span)
+        draft.evidence.append(((2, doc.rank(row.chunk, row.span)), evidence(row.chunk, row.span)))
         return
     col = {name: column(header, words) for name, words in _COLUMNS.items()}
     # "目标系统" must not be read as the source column through "系统"; a column named for both is ambiguous.
@@ -247,10 +261,19 @@ def _id_led_blocks(text: str) -> list[tuple[str, Span]]:
         m = ID.match(body.lstrip())
         if m is None or "|" in body:
             continue
+        # A table row has no arrow and no sentence punctuation; prose starting with an id is read as prose.
+        if re.search(r"->|→|⇒|=>|[;；。]|\.\s|\.$", body):
+            continue
         end = line.end
         for nxt in all_lines[i + 1 : i + 6]:
             nbody = nxt.of(text)
-            if _ROW_STOP.match(fold(nbody)) or len(nbody) > 60 or nbody.rstrip().endswith(("。", ".")):
+            blank = "\n\n" in text[end : nxt.start]
+            if (
+                blank
+                or _ROW_STOP.match(fold(nbody))
+                or len(nbody) > 60
+                or nbody.rstrip().endswith(("。", "."))
+            ):
                 break
             end = nxt.end
         out.append((m.group("id"), Span(line.start, end)))
@@ -397,6 +420,15 @@ def _read_prose(cat: _Catalogue, doc: Document, chunk: SourceChunk, claimed: lis
                 draft.add("data", _obs(data, False, doc, chunk, line))
             span = _focus(text, line, focus)
             own = focus.of(text)
+            replaced = [
+                p for p in protocols if _REPLACED.search(fold(body[max(0, p.span.start - 14) : p.span.start]))
+            ]
+            protocols = [p for p in protocols if p not in replaced]
+            # "INT-3 now uses REST instead of SOAP": what the id's own sentence says it uses is stated firmly.
+            in_sentence = [p for p in protocols if focus.start <= line.start + p.span.start < focus.end]
+            if in_sentence and _USES.search(fold(own)):
+                label = protocol_label(list(dict.fromkeys(p.family for p in in_sentence)))
+                draft.add("protocol", _obs(label, True, doc, chunk, focus))
             if not _bind_content(
                 draft, doc, chunk, span, body, systems, protocols, firm=False, owner_text=own
             ):

@@ -92,7 +92,8 @@ _CHANGE = re.compile(
     r"调整为|改为|变更为|推迟到|推迟至|延期到|延期至|延后到|提前到|提前至|顺延至|(?i:\b(?:moved|postponed|changed|shifted|rescheduled|delayed|brought forward|pushed)\b)"
 )
 _OLD_BEFORE = re.compile(
-    r"(?:由|从|原定的?|原计划的?|原预计的?|原)\s*$|(?i:\b(?:from|originally|previously|instead of)\s+(?:the\s+)?$)"
+    r"(?:由|从|原定的?|原计划的?|原预计的?|原|而非|而不是|不是)\s*$"
+    r"|(?i:\b(?:from|originally|previously|instead of|rather than|not)\s+(?:the\s+)?$)"
 )
 _CONDITIONAL = re.compile(r"如果|若|假如|可能|如为|(?i:\b(?:if|may|might|could|would|unless|whether)\b)")
 _ESTIMATE = re.compile(
@@ -360,6 +361,10 @@ def _names_phase(text: str, anchor: _Anchor, date: Span) -> bool:
     ("（培训移交完成）"); "测试网络" after a date is a test network, not the test phase."""
     if re.search(_PHASE_WORD, text[anchor.span.start : anchor.span.end]):
         return True
+    if anchor.span.end <= date.start and re.match(
+        r"\s*(?:开始|结束|完成|(?i:start|end|finish))", fold(text[anchor.span.end : anchor.span.end + 8])
+    ):
+        return True  # "联调测试开始日期由…调整为…"
     gap = anchor.span.start - date.end if anchor.span.start >= date.end else date.start - anchor.span.end
     return gap <= 6
 
@@ -479,7 +484,9 @@ def _milestone_date(
     raw = text[clause.start : date.span.start] + " " * len(date.text) + text[date.span.end : clause.end]
     clause_text = fold(raw)
     head = fold(text[clause.start : date.span.start])
-    if _OLD_BEFORE.search(head) and (_CHANGE.search(clause_text) or re.search(r"原", head[-4:])):
+    if _OLD_BEFORE.search(head) and (
+        _CHANGE.search(clause_text) or re.search(r"原|不是|而非|(?i:\bnot\b|instead|rather)", head[-12:])
+    ):
         return
     change = _CHANGE.search(clause_text)
     if change is not None and clause.start + change.start() > date.span.start:
@@ -534,6 +541,8 @@ def _milestone_date(
         qualifier_text = text[m.start() : m.end()]
     word = text[anchor.span.start : anchor.span.end]
     numbered = bool(_NUMBER_AFTER.match(fold(text), anchor.span.end))
+    if ordinal_text and ordinal_text == word:
+        ordinal_text = ""  # the anchor is the wave word itself ("all other … by 20 July")
     name = (
         _surface(subject_text, word, ordinal_text, qualifier_text)
         if numbered

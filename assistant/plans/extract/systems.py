@@ -71,6 +71,15 @@ _ROLE = (
 )
 
 
+# A Chinese name that calls itself a system or platform ("区域健康平台", "排队叫号系统"), unless it starts with a
+# pointer or a generic word ("本系统", "该平台", "现有系统", "业务系统").
+_NAMED_PLATFORM = re.compile(r"(?:平台|系统)")
+_LEADING = set("向给至到与和及从在由将对把经通过的了是于需还并且或")
+_GENERIC_START = re.compile(
+    r"本|该|此|各|新|原|旧|整个|现有|两个|多个|所有|业务|相关|其他|其它|上述|以上|下述|目标|源|对方|系统|平台"
+)
+
+
 def system_key(name: str) -> str:
     """The key two spellings of one system share ("PLC 网关", "PLC gateway", "PLCs" -> "PLC")."""
     folded = fold(name)
@@ -120,6 +129,18 @@ class Lexicon:
             for n in names:
                 for m in re.finditer(re.escape(n), folded, re.IGNORECASE):
                     found.append(SystemMention(key, text[m.start() : m.end()], Span(m.start(), m.end())))
+        for m in _NAMED_PLATFORM.finditer(folded):
+            # Chinese glues a name to the word before it ("接口向区域健康平台"): the name runs back from its
+            # suffix to the first function word.
+            start = m.start()
+            while (
+                start > 0 and "\u4e00" <= folded[start - 1] <= "\u9fff" and folded[start - 1] not in _LEADING
+            ):
+                start -= 1
+            start = max(start, m.start() - 8)
+            name = text[start : m.end()]
+            if m.end() - start >= 4 and not _GENERIC_START.match(name):
+                found.append(SystemMention(system_key(name), name, Span(start, m.end())))
         found.sort(key=lambda s: (s.span.start, -(s.span.end - s.span.start)))
         out: list[SystemMention] = []
         for s in found:

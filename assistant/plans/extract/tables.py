@@ -18,7 +18,9 @@ from assistant.plans.extract.spans import Span, clean, lines
 from assistant.plans.facts import SourceChunk
 
 _RULE_CELL = re.compile(r"^:?-{2,}:?$")
-_DATA_LIKE = re.compile(r"\d{4}[-/.年]\d|\d月\d|^\s*[A-Za-z\u4e00-\u9fff]{1,6}[-_]?\d{1,4}\s*$|^\s*\d+\s*$")
+_DATA_LIKE = re.compile(
+    r"\d{4}[-/.年]\d|\d月\d|^\s*[A-Za-z\u4e00-\u9fff]{1,6}(?:[-_][A-Za-z]{1,8})*[-_]?[A-Za-z]?\d{1,4}\s*$|^\s*\d+\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,11 @@ def _cells(line: str) -> list[str] | None:
     if line.count("|") < 1:
         return None
     body = line.strip()
+    # Markdown rows are framed by pipes; a DOCX or text row ending in "| " has an empty last cell.
     if body.startswith("|"):
         body = body[1:]
-    if body.endswith("|"):
-        body = body[:-1]
+        if body.endswith("|"):
+            body = body[:-1]
     cells = [c.strip() for c in body.split("|")]
     return cells if len(cells) >= 2 else None
 

@@ -66,9 +66,16 @@ def read_training(docs: Sequence[Document], phases: Sequence[Phase]) -> tuple[li
                             )
                     if _HANDOVER.search(raw):
                         to = _TO.search(raw)
-                        receiver = clean((to.group("t") or to.group("e")) if to else "") or None
+                        receiver = (
+                            clean((to.group("t") or to.group("e") or to.group("g")) if to else "") or None
+                        )
                         for m in _DOCUMENT.finditer(raw):
-                            name = clean(sent.of(text)[m.start() : m.end()])
+                            # "移交运维手册和接口文档": the document is what follows the verb or the conjunction.
+                            name = clean(
+                                re.split(r"移交|交付|和|及|与|、|的|后", sent.of(text)[m.start() : m.end()])[
+                                    -1
+                                ]
+                            )
                             if len(name) < 2 or name.casefold() in seen_docs:
                                 continue
                             seen_docs.add(name.casefold())
