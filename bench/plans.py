@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from assistant.plans.extract.protocols import families
 from assistant.plans.extract.systems import system_key
-from assistant.plans.facts import Evidence, Milestone, PlanContent, PlanFacts, SourceChunk
+from assistant.plans.facts import Evidence, Interface, Milestone, PlanContent, PlanFacts, SourceChunk
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "bench" / "gold" / "plans_demo.json"
@@ -51,7 +51,7 @@ def _milestones(facts: PlanFacts | PlanContent) -> list[Milestone]:
 
 def _score_interfaces(facts: PlanFacts | PlanContent, gold: dict[str, Any]) -> dict[str, Any]:
     found = list(facts.interfaces)
-    matched: dict[str, Any] = {}
+    matched: dict[str, Interface] = {}
     used: set[int] = set()
     for g in gold["interfaces"]:
         for i, f in enumerate(found):
@@ -72,10 +72,11 @@ def _score_interfaces(facts: PlanFacts | PlanContent, gold: dict[str, Any]) -> d
     fields_right = 0
     details = {}
     for g in gold["interfaces"]:
-        f = matched.get(g["id"])
-        if f is None:
+        found_one = matched.get(g["id"])
+        if found_one is None:
             details[g["id"]] = "missing"
             continue
+        f = found_one
         ok = (
             system_key(f.source or "") == system_key(g["source"])
             and system_key(f.target or "") == system_key(g["target"])
