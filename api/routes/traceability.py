@@ -32,7 +32,8 @@ def _doc(text: str) -> str:
     identified, designed (an interface linked) or test_planned (a plan test covers it). `gaps` per row:
     `no_test` (no plan test covers it; every requirement when the project has no ready plan) and
     `no_acceptance` (no plan test covering it states a criterion for it, a line that only repeats the
-    requirement being none, and every stored criterion is still a skeleton with <placeholders>). Interfaces that no requirement names are not rows: JSON lists them in
+    requirement being none; every stored criterion is still a skeleton with <placeholders>; and the statement
+    is not measurable itself: no figure with a unit, time or percentage, or a finding such as a vague term). Interfaces that no requirement names are not rows: JSON lists them in
     `interface_gaps`; CSV appends one line per such interface after the requirements (its id in the first
     column, its systems and protocol in the interfaces column, the gap in the last, the rest empty); XLSX puts
     them on a second sheet.

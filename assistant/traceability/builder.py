@@ -56,6 +56,7 @@ class Requirement:
     quality_class: str | None
     source: TraceSource
     criteria: list[str]
+    findings: list[str]  # the rules the requirement checker found the statement breaks
     written_id: bool  # the documents write an id for it (else requirement_id is a stored statement's id)
     # Every id the stored copies go by (the written id, each statement's record id): plans and risks may
     # name any of them.
@@ -117,6 +118,7 @@ def merge_requirements(rows: Sequence[RequirementRecord], docs: dict[str, Docume
                     quote=best.text,
                 ),
                 criteria=list(dict.fromkeys(c for r in copies for c in r.acceptance_criteria)),
+                findings=[str(f.get("rule")) for f in best.findings],
                 written_id=best.ref is not None,
                 ids=list(dict.fromkeys([*(r.ref for r in copies if r.ref), *(r.id for r in copies)])),
             )
@@ -142,7 +144,7 @@ def build_rows(
         covering = matching.tests_covering(req.ids, tests)
         linked = matching.interfaces_named(req.ids, req.text, interfaces, tests)
         named.update(linked)
-        criteria = matching.acceptance_criteria(req.ids, req.text, req.criteria, covering)
+        criteria = matching.acceptance_criteria(req.ids, req.text, req.criteria, covering, req.findings)
         row_gaps = []
         if not covering:
             row_gaps.append(TraceGap.no_test)

@@ -18,7 +18,7 @@ from assistant.requirements.consistency import (
     normalise,
     tokens,
 )
-from assistant.requirements.rules import find_modals
+from assistant.requirements.rules import find_modals, has_measure
 from assistant.traceability.schemas import Priority
 
 # --------------------------------------------------------------------------------------------------- ids
@@ -200,27 +200,54 @@ _PLACEHOLDER = re.compile(r"<[^<>\n]{1,120}>")
 _ID_LED = re.compile(r"^\s*(?P<id>[^\s:：]{2,40})\s*[:：]\s*(?P<text>.+)$")
 
 
-def _test_criteria(requirement_ids: Sequence[str], statement: str, acceptance: str) -> list[str]:
+def _test_criteria(requirement_ids: Sequence[str], statement: str, test: TestItem) -> list[str]:
     """What a covering test's acceptance says of this requirement: its own lines when the acceptance is
-    written per requirement ("REQ-007: ..."), else the whole text. A line that only repeats the requirement's
-    statement is not a criterion: it says what must hold, not how anyone checks it."""
+    written per requirement (lines led by the ids of the requirements the test covers, "REQ-007: ..."), else
+    the whole text. A line that only repeats the requirement's statement is not a criterion: it says what must
+    hold, not how anyone checks it."""
     own = {id_key(r) for r in requirement_ids}
-    lines = [line for line in acceptance.splitlines() if line.strip()]
-    led = [(m, line) for line in lines if (m := _ID_LED.match(line)) and mentioned_ids(m.group("id"))]
+    covered = {id_key(r) for r in test.requirements}
+    lines = [m for line in (test.acceptance or "").splitlines() if (m := _ID_LED.match(line))]
+    led = [m for m in lines if id_key(m.group("id")) in covered]
     if led:
-        texts = [m.group("text").strip() for m, _ in led if id_key(m.group("id")) in own]
+        texts = [m.group("text").strip() for m in led if id_key(m.group("id")) in own]
     else:
-        texts = [acceptance.strip()]
-    return [t for t in texts if normalise(t) != normalise(statement)]
+        texts = [(test.acceptance or "").strip()]
+    return [t for t in texts if t and normalise(t) != normalise(statement)]
+
+
+# The requirement checker's rules whose findings leave a statement untestable as written.
+UNVERIFIABLE_RULES = frozenset(
+    {
+        "vague_term",
+        "escape_clause",
+        "open_ended",
+        "untestable_absolute",
+        "vague_timing",
+        "missing_unit",
+        "pronoun_ref",
+    }
+)
+
+
+def verifiable(statement: str, findings: Iterable[str]) -> bool:
+    """A statement that is its own acceptance criterion: it states a measure (a figure with its unit, a
+    time, a percentage) and the checker found nothing in it that cannot be tested (ISO 29148's 'verifiable')."""
+    return has_measure(statement) and not UNVERIFIABLE_RULES & set(findings)
 
 
 def acceptance_criteria(
-    requirement_ids: Sequence[str], statement: str, stored: Iterable[str], tests: Sequence[TestItem]
+    requirement_ids: Sequence[str],
+    statement: str,
+    stored: Iterable[str],
+    tests: Sequence[TestItem],
+    findings: Iterable[str] = (),
 ) -> list[str]:
     """The criteria a tester can use: what the plan's covering tests accept for this requirement, then the
-    stored criteria that have no placeholder left."""
-    found = [
-        c for t in tests if t.acceptance for c in _test_criteria(requirement_ids, statement, t.acceptance)
-    ]
+    stored criteria with no placeholder left; failing those, the statement itself when it is verifiable
+    (``findings``: the rules the requirement checker found it breaks)."""
+    found = [c for t in tests if t.acceptance for c in _test_criteria(requirement_ids, statement, t)]
     found += [c.strip() for c in stored if c.strip() and not _PLACEHOLDER.search(c)]
+    if not found and verifiable(statement, findings):
+        found.append(statement)
     return list(dict.fromkeys(found))

@@ -73,7 +73,8 @@ class TraceRow(BaseModel):
     tests: list[str] = Field(default_factory=list, description="Ids of the plan's tests that cover it.")
     acceptance_criteria: list[str] = Field(
         default_factory=list,
-        description="From the plan's tests that cover it and the stored criteria with no <placeholder> left.",
+        description="From the plan's tests that cover it and the stored criteria with no <placeholder> left; "
+        "failing those, the statement itself when it is measurable and the checker finds it testable.",
     )
     status: TraceStatus
     gaps: list[TraceGap] = Field(default_factory=list, description="no_test, no_acceptance.")

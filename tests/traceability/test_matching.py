@@ -112,12 +112,23 @@ def test_acceptance_criteria_skip_skeletons() -> None:
         id="IT-IF-01",
         level=facts.TestLevel.integration,
         title="t",
-        acceptance="REQ-1: The POS prints.\nREQ-2: Receipts print within 2 s at 95 % of sales.",
+        requirements=["REQ-1", "REQ-2", "req_4f1c2a9e"],
+        acceptance="REQ-1: The POS prints.\nREQ-2: Receipts print within 2 s at 95 % of sales.\n"
+        "req_4f1c2a9e: Note: cashiers sign off.",
     )
     assert matching.acceptance_criteria(["REQ-1"], "The POS prints.", [], [per_requirement]) == []
     assert matching.acceptance_criteria(["req-2"], "Receipts print.", [], [per_requirement]) == [
         "Receipts print within 2 s at 95 % of sales."
     ]
+    assert (
+        matching.acceptance_criteria(["req_4f1c2a9e"], "Note: cashiers sign off.", [], [per_requirement])
+        == []
+    )
+    # A measurable statement the checker finds nothing wrong with is its own criterion; a vague one is not.
+    measured = "The POS shall print the receipt within 2 seconds for 95 % of sales."
+    assert matching.acceptance_criteria(["REQ-1"], measured, [skeleton], []) == [measured]
+    assert matching.acceptance_criteria(["REQ-1"], measured, [], [], ["vague_term"]) == []
+    assert matching.acceptance_criteria(["REQ-1"], "The POS shall print receipts.", [], []) == []
 
 
 def test_a_5_why_analysis_is_answered_by_mention_restatement_or_subject() -> None:
