@@ -40,7 +40,7 @@ def test_every_quote_is_verbatim_in_its_chunk(name: str) -> None:
     quotes = evidence_of(facts)
     assert len(quotes) > 10
     for ev in quotes:
-        assert ev.quote and ev.quote in texts[ev.chunk_id], ev.quote
+        assert ev.chunk_id is not None and ev.quote and ev.quote in texts[ev.chunk_id], ev.quote
     for conflict in facts.conflicts:
         for value in conflict.values:
             assert any(value.quote in c.text for c in chunks if c.document_id == value.document_id)
