@@ -246,6 +246,7 @@ def demo(
 def _register_commands() -> None:
     from api.cli_analysis import ask, five_why, requirements_app
     from api.cli_keys import audit_export, keys_app
+    from api.cli_plans import plans_app
     from api.cli_risks import risks_app
     from api.cli_search import search
     from api.cli_trace import trace
@@ -258,6 +259,7 @@ def _register_commands() -> None:
     app.add_typer(keys_app, name="keys")
     app.command("audit")(audit_export)
     app.command("trace")(trace)
+    app.add_typer(plans_app, name="plan")
 
 
 _register_commands()

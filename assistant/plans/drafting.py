@@ -155,10 +155,9 @@ def draft_plan(
             ask = _Asker(llm, inp.language, method, deadline=started + busy_deadline_s)
             _write_test_prose(content.tests, content.interfaces, ask, inp.language)
             model_questions = _fill_gaps(content, passages, ask)
+    ours = questions.gaps(content, language=inp.language, has_documents=bool(passages.chunks))
     content.open_questions = questions.merged(
-        list(facts.open_questions),
-        questions.gaps(content, language=inp.language, has_documents=bool(passages.chunks)),
-        model_questions,
+        ours, questions.not_asked(facts.open_questions, ours), model_questions
     )
     return DraftOutcome(
         content=content,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assistant.plans.facts import OpenQuestion, PlanContent
 
+NO_DOCUMENTS = "documents"
 # One sentence per gap, per language; {placeholders} name the item.
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -68,7 +69,7 @@ def _ask(language: str, key: str, about: str | None = None, **values: object) ->
 def gaps(content: PlanContent, *, language: str, has_documents: bool) -> list[OpenQuestion]:
     """The questions the plan's own gaps raise, in the order a reader meets them."""
     if not has_documents:
-        return [_ask(language, "no_documents")]
+        return [_ask(language, "no_documents", NO_DOCUMENTS)]
     out: list[OpenQuestion] = []
     if not content.systems:
         out.append(_ask(language, "no_systems", "systems"))
@@ -109,6 +110,17 @@ def gaps(content: PlanContent, *, language: str, has_documents: bool) -> list[Op
     for conflict in content.conflicts:
         out.append(_ask(language, "conflict", conflict.field, field=conflict.field, chosen=conflict.chosen))
     return out
+
+
+def not_asked(reader: list[OpenQuestion], ours: list[OpenQuestion]) -> list[OpenQuestion]:
+    """The reader's questions (assistant/plans/extract) about items ours do not already ask about: ours are
+    in the plan's language and read the final plan, the reader's are finer where ours are silent (a phase
+    with a start but no end, a rollback without a time limit). Without documents there is nothing else to
+    ask."""
+    if any(q.about == NO_DOCUMENTS for q in ours):
+        return []
+    asked = {q.about for q in ours if q.about}
+    return [q for q in reader if q.about not in asked]
 
 
 def merged(*groups: list[OpenQuestion]) -> list[OpenQuestion]:
