@@ -49,6 +49,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_command(settings: Settings, path: Path, port: int) -> list[str]:
+    """The model server's command line (the benchmarks start the same one)."""
+    cmd = [
+        sys.executable, "-m", "assistant.providers.llama_child",
+        "--model", str(path),
+        "--model_alias", settings.llm.model,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--n_ctx", str(settings.llm.context),
+        "--n_batch", str(settings.llm.batch),
+        "--n_threads", str(settings.llm.threads),
+        "--n_threads_batch", str(settings.llm.threads),
+        # llama-cpp-python's server defaults to logits for every token: each prompt token then goes through the
+        # 151,936-word output layer and its logits (600 KB a token) are copied into an n_ctx x vocabulary
+        # array, which a cache save copies again. Nothing here asks for logprobs, the only reader of them.
+        "--logits_all", "false",
+    ]  # fmt: skip
+    if settings.llm.prompt_cache_mb > 0:
+        # Keeps the model's state after each call and starts the next one from the longest shared prefix,
+        # so the static instructions of ask, 5-Why and scan prompts are read once, not on every call.
+        cache_bytes = str(settings.llm.prompt_cache_mb * 1024 * 1024)
+        cmd += ["--cache", "true", "--cache_type", "ram", "--cache_size", cache_bytes]
+    return cmd
+
+
 class LlamaServer:
     """Starts lazily on first use; ``stop()`` (also at interpreter exit) ends the child."""
 
@@ -79,22 +104,7 @@ class LlamaServer:
         self._port = _free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        cmd = [
-            sys.executable, "-m", "assistant.providers.llama_child",
-            "--model", str(path),
-            "--model_alias", self._settings.llm.model,
-            "--host", "127.0.0.1",
-            "--port", str(self._port),
-            "--n_ctx", str(self._settings.llm.context),
-            "--n_batch", str(self._settings.llm.batch),
-            "--n_threads", str(self._settings.llm.threads),
-            "--n_threads_batch", str(self._settings.llm.threads),
-        ]  # fmt: skip
-        if self._settings.llm.prompt_cache_mb > 0:
-            # Keeps the model's state after each call and starts the next one from the longest shared prefix,
-            # so the static instructions of ask, 5-Why and scan prompts are read once, not on every call.
-            cache_bytes = str(self._settings.llm.prompt_cache_mb * 1024 * 1024)
-            cmd += ["--cache", "true", "--cache_type", "ram", "--cache_size", cache_bytes]
+        cmd = server_command(self._settings, path, self._port)
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         atexit.register(self.stop)

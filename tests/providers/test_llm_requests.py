@@ -97,3 +97,24 @@ def test_an_uncapped_local_call_sends_no_cap(tmp_path: Path, fake_server: tuple[
     llm = make_chat_model(settings, llama_server=FakeLlamaServer(url))  # type: ignore[arg-type]
     llm.invoke([HumanMessage("hi")])
     assert "max_tokens" not in recorder.bodies[0] and "max_completion_tokens" not in recorder.bodies[0]
+
+
+def test_the_model_server_computes_logits_only_for_the_tokens_it_samples(tmp_path: Path) -> None:
+    """llama-cpp-python's server defaults to logits for every prompt token (600 KB each, copied into an
+    n_ctx x vocabulary array); the command the product starts must turn that off, in words its parser reads."""
+    import argparse
+
+    pytest.importorskip("llama_cpp.server")
+    from llama_cpp.server.cli import add_args_from_model, parse_model_from_args
+    from llama_cpp.server.settings import ModelSettings
+    from llama_cpp.server.settings import Settings as CommandLine
+
+    from assistant.providers.llama_server import server_command
+
+    settings = make_settings(tmp_path)
+    cmd = server_command(settings, tmp_path / "model.gguf", 8123)
+    parser = argparse.ArgumentParser()
+    add_args_from_model(parser, CommandLine)  # what llama_cpp.server's __main__ parses
+    parsed = parse_model_from_args(ModelSettings, parser.parse_args(cmd[cmd.index("--model") :]))
+    assert parsed.logits_all is False
+    assert parsed.n_ctx == settings.llm.context and parsed.n_batch == settings.llm.batch
