@@ -79,7 +79,14 @@ def create_risk(
 
 
 def update_risk(
-    session: Session, *, project_id: str, ref: str, data: RiskUpdate, actor: str, settings: RiskSettings
+    session: Session,
+    *,
+    project_id: str,
+    ref: str,
+    data: RiskUpdate,
+    actor: str,
+    settings: RiskSettings,
+    note: str | None = None,
 ) -> Risk:
     actor = history.clean_actor(actor)
     risk = repo.get_risk(session, project_id=project_id, ref=ref)
@@ -95,7 +102,7 @@ def update_risk(
         if old == value:
             continue
         history.set_field(risk, name, value)
-        entries.append(history.change(risk, actor, HistoryKind.changed, name, old, value))
+        entries.append(history.change(risk, actor, HistoryKind.changed, name, old, value, note=note))
     if touched != set(risk.person_fields or []):
         risk.person_fields = sorted(touched)
     if entries:

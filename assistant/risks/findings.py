@@ -6,6 +6,7 @@ deletes anything, or changes a value on a risk a person has touched."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,16 +20,25 @@ from assistant.risks.alerts import queue_draft_alert
 from assistant.risks.cues import normalize
 from assistant.risks.lifecycle import RiskStatus
 from assistant.risks.mitigation import new_action
-from assistant.risks.models import ASSISTANT_ACTOR, HistoryKind, Risk, RiskEvidence, RiskSource, RiskType
+from assistant.risks.models import (
+    ASSISTANT_ACTOR,
+    STRATEGIES_BY_TYPE,
+    EvidenceSignal,
+    HistoryKind,
+    Risk,
+    RiskEvidence,
+    RiskSource,
+    RiskType,
+)
 from assistant.risks.schemas import ActionCreate, RiskFinding
 from assistant.risks.scoring import Band
 from assistant.risks.settings import RiskSettings
 
 # Text fields of a finding the assistant may fill on its own draft (API name = finding attribute).
-FINDING_TEXT = ("cause", "event", "effect", "owner", "contingency", "trigger")
+FINDING_TEXT = ("cause", "event", "effect", "owner", "contingency", "trigger", "response")
 LEVELS = ("probability", "impact")
 # The fields a suggestion can be about, hence the ones a person can accept one for.
-SUGGESTED_FIELDS = LEVELS + FINDING_TEXT
+SUGGESTED_FIELDS = LEVELS + FINDING_TEXT + ("status",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,8 @@ class EvidenceIn:
     page: int | None
     section: str | None
     quote: str
+    document_date: dt.date | None = None
+    signal: EvidenceSignal = EvidenceSignal.risk
 
     @property
     def quote_hash(self) -> str:
@@ -67,7 +79,7 @@ def confidence(evidence_count: int) -> float:
     return round(1 - 0.5 ** max(1, evidence_count), 3)
 
 
-def _evidence_row(risk: Risk, ev: EvidenceIn) -> RiskEvidence:
+def evidence_row(risk: Risk, ev: EvidenceIn) -> RiskEvidence:
     return RiskEvidence(
         risk_id=risk.id,
         project_id=risk.project_id,
@@ -78,6 +90,8 @@ def _evidence_row(risk: Risk, ev: EvidenceIn) -> RiskEvidence:
         section=(ev.section or None) and ev.section[:1000],
         quote=ev.quote,
         quote_hash=ev.quote_hash,
+        document_date=ev.document_date,
+        signal=ev.signal.value,
         added_by=ASSISTANT_ACTOR,
         created_at=utcnow(),
     )
@@ -105,6 +119,8 @@ def create_draft(
         owner=(finding.owner or None) and finding.owner[:200],
         contingency=finding.contingency or None,
         contingency_trigger=finding.trigger or None,
+        response=threat_response(finding.response),
+        identified_on=evidence.document_date or now.date(),
         status=RiskStatus.draft.value,
         source=RiskSource.ai.value,
         confidence=confidence(1),
@@ -116,7 +132,7 @@ def create_draft(
         updated_at=now,
     )
     repo.add_risk(session, risk=risk)
-    repo.add_evidence(session, evidence=_evidence_row(risk, evidence))
+    repo.add_evidence(session, evidence=evidence_row(risk, evidence))
     entries = [
         history.entry(
             risk,
@@ -217,7 +233,7 @@ def _add_evidence(session: Session, risk: Risk, evidence: EvidenceIn) -> bool:
     }
     if evidence.quote_hash in known:
         return False
-    repo.add_evidence(session, evidence=_evidence_row(risk, evidence))
+    repo.add_evidence(session, evidence=evidence_row(risk, evidence))
     repo.add_history(
         session,
         entries=[
@@ -233,11 +249,17 @@ def _add_evidence(session: Session, risk: Risk, evidence: EvidenceIn) -> bool:
     return True
 
 
+def threat_response(value: str) -> str | None:
+    """A response strategy the model named, if it is one a threat can have (the scan finds threats)."""
+    allowed = {s.value for s in STRATEGIES_BY_TYPE[RiskType.threat]}
+    return value if value in allowed else None
+
+
 def proposals(finding: RiskFinding) -> dict[str, Any]:
     """The field values a finding proposes: its levels, and the text fields it filled in."""
     out: dict[str, Any] = {"probability": finding.probability, "impact": finding.impact}
     for name in FINDING_TEXT:
-        text = getattr(finding, name)
+        text = threat_response(finding.response) if name == "response" else getattr(finding, name)
         if text:
             out[name] = text[:200] if name == "owner" else text
     return out

@@ -111,6 +111,18 @@ class HistoryKind(StrEnum):
     evidence = "evidence"
     action = "action"
     notification = "notification"
+    dismissed = "dismissed"  # a person rejected one of the assistant's suggestions
+
+
+class EvidenceSignal(StrEnum):
+    """What a quote says about its risk: that it exists (``risk``), or that it changed since."""
+
+    risk = "risk"
+    resolved = "resolved"
+    occurred = "occurred"
+    less_likely = "less_likely"
+    more_likely = "more_likely"
+    worse = "worse"
 
 
 class ActionStatus(StrEnum):
@@ -172,6 +184,10 @@ class Risk(Base):
     contingency: Mapped[str | None] = mapped_column(Text, default=None)
     contingency_trigger: Mapped[str | None] = mapped_column(Text, default=None)
     next_review: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    # 风险登记册 fields (migration 0009): 识别日期, 计划关闭日期, 受影响的 WBS/里程碑 (free text until plans link).
+    identified_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    planned_close: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    affected: Mapped[str | None] = mapped_column(Text, default=None)
     status: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(10))
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
@@ -229,6 +245,11 @@ class RiskEvidence(Base):
     section: Mapped[str | None] = mapped_column(Text, default=None)
     quote: Mapped[str] = mapped_column(Text)
     quote_hash: Mapped[str] = mapped_column(String(64))
+    # The document's own date (meeting, mail) orders the timeline; the signal says what the quote reports.
+    document_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    signal: Mapped[str] = mapped_column(
+        String(20), default=EvidenceSignal.risk.value, server_default=EvidenceSignal.risk.value
+    )
     added_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

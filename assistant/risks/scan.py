@@ -1,4 +1,10 @@
-"""The scan: document -> cue pass -> LLM (findings with quotes) -> quote check -> match -> register.
+"""The scan: document -> cue pass (rules, then the embedder) -> candidates ranked strongest first -> LLM, one
+candidate per call (findings with quotes) -> quote check -> match -> register; then the follow pass
+(follow.py): sentences that say an earlier risk changed become evidence and suggestions on that risk.
+
+Every candidate of a document is read: the first ``scan_max_passages`` at once when a person asks for a scan,
+all of them when the background scan runs (it yields to people between calls), and a later scan reads what
+an earlier one left. How far it has got is reported as (passages read, candidate passages).
 
 It can only add: a draft for a new risk, or evidence on the risk a finding matches, with suggestions (history
 rows) where it reads a value differently. Only a draft no person has touched takes the finding's values
@@ -9,6 +15,7 @@ alerts (alerts.py), marked unconfirmed.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -32,11 +39,20 @@ from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, structured_method, with_output_cap
 from assistant.providers.metering import metered
 from assistant.providers.settings import StructuredMethod
+from assistant.risks import follow
 from assistant.risks import repository as repo
-from assistant.risks.cues import Passage, cap_passages, normalize, select_passages
+from assistant.risks.cues import (
+    Passage,
+    Sentence,
+    candidate_passages,
+    document_sentences,
+    normalize,
+    rank,
+)
 from assistant.risks.findings import EvidenceIn, create_draft, merge_finding
 from assistant.risks.matching import RiskMatcher, risk_statement
 from assistant.risks.models import CATEGORY_LABELS, RiskCategory
+from assistant.risks.ranking import add_embedding_scores
 from assistant.risks.schemas import RiskFinding, ScanReport, findings_schema
 from assistant.risks.settings import RiskSettings
 from assistant.risks.webhook import Sleep, deliver_pending
@@ -160,42 +176,59 @@ class _Document:
     file_name: str
     chunks: list[_Chunk]
     already: set[str]  # hashes of passages a scan has read before
+    date: dt.date | None = None  # the document's own date (meeting, mail), for the evidence timeline
 
 
-def scan_document(ctx: ScanContext, *, project_id: str, document_id: str) -> ScanReport:
-    """Scan one indexed document. Each LLM batch is written in its own transaction together with the marks of
-    the passages it read, so an interrupted scan keeps what it finished and the next scan does the rest."""
+def scan_document(
+    ctx: ScanContext, *, project_id: str, document_id: str, limit: int | None = None
+) -> ScanReport:
+    """Scan one indexed document: its candidates strongest first, at most ``limit`` of those not read before
+    (None: all of them), then the follow pass. Each LLM call is written in its own transaction together with
+    the mark of the passage it read, so an interrupted scan keeps what it finished and the next scan does the
+    rest."""
     started = time.monotonic()
     rs = ctx.rs
     report = ScanReport(project_id=project_id, document_ids=[document_id], documents=1)
     doc = _load(ctx.sessions, report, project_id, document_id)
-    selected = _select_passages(doc, rs, report)
+    sentences = document_sentences(doc.chunks)
+    if rs.scan_embed_weight > 0:
+        add_embedding_scores(sentences, ctx.embeddings.embed_array, weight=rs.scan_embed_weight)
+    selected, read_before, total = _select_passages(doc, sentences, rs, report, limit)
     progress = ctx.progress or (lambda done, total: None)
-    progress(0, len(selected))
-    if selected:
-        method = structured_method(ctx.settings)
-        llm = with_output_cap(ctx.chat_model, rs.scan_max_output_tokens)
-        matcher = RiskMatcher(ctx.embeddings, rs.match_threshold, rs.match_threshold_cross_category)
-        chunk_texts = {c.id: c.text for c in doc.chunks}
-        for n, batch in enumerate(_batches(selected, rs.scan_batch_size)):
-            if n:
-                progress(min(n * rs.scan_batch_size, len(selected)), len(selected))
-            findings = _ask(llm, method, batch, rs, report, document_id)
-            if findings is None:
-                continue
-            try:
-                queued = _apply(ctx.sessions, rs, matcher, report, project_id, document_id, doc.file_name, batch,
-                                findings, chunk_texts)  # fmt: skip
-            except IntegrityError:
-                # Another scan of the same document marked these passages first: its findings are the same.
-                log.info("risk scan of %s: passages already taken by a concurrent scan", document_id)
-                report.passages_already_scanned += len(batch)
-                continue
-            if queued:
-                deliver_pending(
-                    ctx.sessions, rs, project_id=project_id, transport=ctx.transport, sleep=ctx.sleep
-                )
-    progress(len(selected), len(selected))
+    progress(read_before, total)
+    method = structured_method(ctx.settings)
+    llm = with_output_cap(ctx.chat_model, rs.scan_max_output_tokens)
+    matcher = RiskMatcher(ctx.embeddings, rs.match_threshold, rs.match_threshold_cross_category)
+    chunk_texts = {c.id: c.text for c in doc.chunks}
+    for n, batch in enumerate(_batches(selected, rs.scan_batch_size)):
+        if n:
+            progress(read_before + min(n * rs.scan_batch_size, len(selected)), total)
+        findings = _ask(llm, method, batch, rs, report, document_id)
+        if findings is None:
+            continue
+        try:
+            queued = _apply(ctx.sessions, rs, matcher, report, project_id, document_id, doc, batch, findings,
+                            chunk_texts)  # fmt: skip
+        except IntegrityError:
+            # Another scan of the same document marked these passages first: its findings are the same.
+            log.info("risk scan of %s: passages already taken by a concurrent scan", document_id)
+            report.passages_already_scanned += len(batch)
+            continue
+        if queued:
+            deliver_pending(ctx.sessions, rs, project_id=project_id, transport=ctx.transport, sleep=ctx.sleep)
+    progress(read_before + len(selected), total)
+    if limit is None or report.passages_over_cap == 0:
+        follow.follow_document(
+            follow.FollowContext(llm, method, ctx.embeddings, ctx.sessions, rs),
+            report,
+            project_id=project_id,
+            document_id=document_id,
+            file_name=doc.file_name,
+            document_date=doc.date,
+            sentences=sentences,
+            already=doc.already,
+            chunk_texts=chunk_texts,
+        )
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
@@ -215,25 +248,32 @@ def _load(
             _Chunk(c.id, c.text, c.page, c.section) for c in document_chunks(session, document_id=doc.id)
         ]
         already = repo.scanned_hashes(session, project_id=project_id, document_id=document_id)
-    return _Document(doc.file_name, chunks, already)
+    return _Document(doc.file_name, chunks, already, doc.doc_date)
 
 
-def _select_passages(doc: _Document, rs: RiskSettings, report: ScanReport) -> list[Passage]:
-    """The cue pass: passages with risk language, less those read before, up to the per-document cap."""
-    report.passages_seen, candidates = select_passages(
-        doc.chunks, max_chars=rs.scan_passage_chars, min_score=rs.scan_min_cue_score
+def _select_passages(
+    doc: _Document, sentences: list[list[Sentence]], rs: RiskSettings, report: ScanReport, limit: int | None
+) -> tuple[list[Passage], int, int]:
+    """(the candidates to read now, strongest first; how many were read before; how many there are)."""
+    report.passages_seen = len(sentences)
+    candidates = rank(
+        candidate_passages(sentences, max_chars=rs.scan_passage_chars, min_score=rs.scan_min_cue_score)
     )
-    report.passages_with_cues = len(candidates)
     fresh: list[Passage] = []
+    hashes: set[str] = set()
     for p in candidates:
+        if p.hash in hashes:
+            continue  # the same text twice in one document is read once
+        hashes.add(p.hash)
         if p.hash in doc.already:
             report.passages_already_scanned += 1
         else:
-            doc.already.add(p.hash)  # the same text twice in one document is read once
             fresh.append(p)
-    selected = cap_passages(fresh, rs.scan_max_passages)
+    report.passages_with_cues = len(hashes)
+    selected = fresh if limit is None else fresh[:limit]
     report.passages_over_cap = len(fresh) - len(selected)
-    return selected
+    doc.already |= {p.hash for p in selected}
+    return selected, len(hashes) - len(fresh), len(hashes)
 
 
 def _ask(
@@ -274,7 +314,7 @@ def _apply(
     report: ScanReport,
     project_id: str,
     document_id: str,
-    file_name: str,
+    doc: _Document,
     batch: list[Passage],
     findings: list[RiskFinding],
     chunk_texts: dict[str, str],
@@ -293,11 +333,12 @@ def _apply(
                 continue
             evidence = EvidenceIn(
                 document_id=document_id,
-                file_name=file_name,
+                file_name=doc.file_name,
                 chunk_id=passage.chunk_id,
                 page=passage.page,
                 section=passage.section,
                 quote=finding.quote.strip(),
+                document_date=doc.date,
             )
             if repo.evidence_known(
                 session, project_id=project_id, document_id=document_id, quote_hash=evidence.quote_hash
@@ -344,7 +385,11 @@ def _record(
 
 
 def scan_project(
-    ctx: ScanContext, *, project_id: str, document_ids: Sequence[str] | None = None
+    ctx: ScanContext,
+    *,
+    project_id: str,
+    document_ids: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> ScanReport:
     """Scan every indexed document of the project (or the listed ones), one after another."""
     started = time.monotonic()
@@ -353,6 +398,6 @@ def scan_project(
             document_ids = [d.id for d in documents.indexed_documents(session, project_id=project_id)]
     total = ScanReport(project_id=project_id)
     for document_id in document_ids:
-        total.add(scan_document(ctx, project_id=project_id, document_id=document_id))
+        total.add(scan_document(ctx, project_id=project_id, document_id=document_id, limit=limit))
     total.seconds = round(time.monotonic() - started, 2)
     return total

@@ -36,6 +36,9 @@ EDITABLE_FIELDS = (
     "contingency",
     "trigger",
     "next_review",
+    "identified_on",
+    "planned_close",
+    "affected",
     "linked_requirements",
     "linked_interfaces",
 )
@@ -121,6 +124,11 @@ class _RiskFields(BaseModel):
     contingency: ShortText | None = None
     trigger: ShortText | None = Field(None, description="What tells you to start the contingency plan.")
     next_review: dt.date | None = None
+    identified_on: dt.date | None = Field(None, description="识别日期: when the risk was first identified.")
+    planned_close: dt.date | None = Field(None, description="计划关闭日期: when it is planned to be closed.")
+    affected: ShortText | None = Field(
+        None, description="受影响的 WBS/里程碑: work packages or milestones it affects (free text)."
+    )
     linked_requirements: list[Ref] | None = None
     linked_interfaces: list[Ref] | None = None
 
@@ -189,6 +197,9 @@ class RiskPublic(BaseModel):
     contingency: str | None
     trigger: str | None
     next_review: dt.date | None
+    identified_on: dt.date | None
+    planned_close: dt.date | None
+    affected: str | None
     overdue: bool = Field(..., description="The review date has passed and the risk is still watched.")
     status: RiskStatus
     allowed_actions: list[str] = Field(..., description="Transitions possible from the current status.")
@@ -204,10 +215,43 @@ class RiskPublic(BaseModel):
     version: int
 
 
+class TimelineEntry(BaseModel):
+    """One quote of the risk's evidence, placed by the date of the document it comes from."""
+
+    date: dt.date | None = Field(..., description="The document's date, else the day the quote was added.")
+    document_id: str | None
+    file_name: str | None
+    page: int | None
+    section: str | None
+    quote: str
+    signal: str = Field(
+        ..., description="risk (it is stated), resolved, occurred, less_likely, more_likely or worse."
+    )
+    suggestion_ids: list[int] = Field(
+        default_factory=list, description="Suggestions the assistant made from this quote."
+    )
+
+
+class SuggestionPublic(BaseModel):
+    """A change the assistant proposes; nothing changes until a person accepts it."""
+
+    id: int
+    at: dt.datetime
+    field: str
+    current: str | None = Field(..., description="The value when it was suggested.")
+    suggested: str | None
+    note: str | None
+    state: str = Field(..., description="pending, accepted or rejected")
+
+
 class RiskDetail(RiskPublic):
     evidence: list[EvidencePublic]
     actions: list[ActionPublic]
     history: list[HistoryPublic]
+    timeline: list[TimelineEntry] = Field(
+        default_factory=list, description="The evidence across documents, oldest document first."
+    )
+    suggestions: list[SuggestionPublic] = Field(default_factory=list)
 
 
 class RiskList(BaseModel):
@@ -248,9 +292,13 @@ class ScanReport(BaseModel):
         0, description="Pages (or sections, for files without pages) of the scanned documents."
     )
     passages_seen: int = Field(0, description="Chunks read.")
-    passages_with_cues: int = Field(0, description="Passages the cue pass found worth the LLM's time.")
+    passages_with_cues: int = Field(
+        0, description="Candidate passages: sentences the rules and the embedder rank as risk language."
+    )
     passages_already_scanned: int = Field(0, description="Passages skipped: the same text was read before.")
-    passages_over_cap: int = Field(0, description="Passages left out by the per-document cap.")
+    passages_over_cap: int = Field(
+        0, description="Candidate passages left for a later (background) scan by this scan's limit."
+    )
     passages_sent: int = Field(0, description="Passages sent to the LLM.")
     llm_calls: int = 0
     llm_seconds: float = Field(0.0, description="Time spent waiting for the LLM.")
@@ -262,6 +310,8 @@ class ScanReport(BaseModel):
     drafts_created: int = 0
     merges: int = Field(0, description="Findings added as evidence to an existing risk.")
     suggestions: int = Field(0, description="Differing views on person-edited fields, kept in the history.")
+    follow_checked: int = Field(0, description="Sentences saying an earlier risk changed, put to the LLM.")
+    follow_proposals: int = Field(0, description="Changes proposed on earlier risks (suggestions to accept).")
     notifications: int = Field(0, description="Webhooks queued for new or raised high/critical risks.")
     created_ids: list[str] = Field(default_factory=list)
     merged_ids: list[str] = Field(default_factory=list)
@@ -317,12 +367,19 @@ class RiskFinding(BaseModel):
     mitigation: str = _text(160, "What to do now to lower it.")
     contingency: str = _text(160, "What to do if it happens.")
     trigger: str = _text(120, "The sign that it is happening.")
+    response: str = Field("", description="avoid, mitigate, transfer, accept or escalate")
 
     @field_validator("category", mode="before")
     @classmethod
     def _known_category(cls, value: Any) -> Any:
         text = str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
         return text if text in RiskCategory.__members__ else RiskCategory.other.value
+
+    @field_validator("response", mode="before")
+    @classmethod
+    def _known_response(cls, value: Any) -> str:
+        text = str(value or "").strip().lower()
+        return text if text in ResponseStrategy.__members__ else ""
 
     @field_validator("probability", "impact", mode="before")
     @classmethod

@@ -89,20 +89,43 @@ def accept_suggestion(
     actor: str,
     settings: RiskSettings,
 ) -> RiskDetail:
-    """A person takes the assistant's suggested value (history row ``suggestion_id`` of kind suggestion) for
-    one field of a risk, on the version they read: the value changes with the person as the actor, the field
-    becomes theirs, and the webhook follows a raise into high or critical. 404: the risk has no such
-    suggestion; 409: the version is stale or the field has that value already."""
+    """A person takes the assistant's suggestion (history row ``suggestion_id`` of kind suggestion) on the
+    version they read: a field's value changes with the person as the actor (the field becomes theirs, the
+    webhook follows a raise into high or critical); a suggested status is reached by the lifecycle's moves,
+    each the person's. 404: the risk has no such suggestion; 409: the version is stale, the suggestion was
+    decided already or the risk has that value already."""
 
-    def accept(session: Session) -> Risk:
-        data = suggestions.as_update(
-            session, project_id=project_id, ref=ref, suggestion_id=suggestion_id, version=version
-        )
-        return edits.update_risk(
-            session, project_id=project_id, ref=ref, data=data, actor=actor, settings=settings
-        )
+    return _committed(
+        sessions,
+        lambda s: suggestions.accept(
+            s,
+            project_id=project_id,
+            ref=ref,
+            suggestion_id=suggestion_id,
+            version=version,
+            actor=actor,
+            settings=settings,
+        ),
+    )
 
-    return _committed(sessions, accept)
+
+def reject_suggestion(
+    sessions: sessionmaker[Session],
+    *,
+    project_id: str,
+    ref: str,
+    suggestion_id: int,
+    actor: str,
+    reason: str | None = None,
+) -> RiskDetail:
+    """A person turns down the assistant's suggestion: a history row says so; no field or status changes.
+    404: the risk has no such suggestion; 409: it was accepted or rejected already."""
+    return _committed(
+        sessions,
+        lambda s: suggestions.reject(
+            s, project_id=project_id, ref=ref, suggestion_id=suggestion_id, actor=actor, reason=reason
+        ),
+    )
 
 
 def transition(
@@ -233,10 +256,12 @@ def notify(
 
 
 def scan_risks(ctx: ScanContext, *, project_id: str, document_id: str | None = None) -> ScanReport:
-    """Scan one document, or every indexed document of the project, and deliver the webhooks it queued."""
+    """Scan one document, or every indexed document of the project, now: the strongest candidates of each
+    (``scan_max_passages``); the automatic background scan reads the rest. Delivers the webhooks it queued."""
+    limit = ctx.rs.scan_max_passages
     if document_id:
-        return scan.scan_document(ctx, project_id=project_id, document_id=document_id)
-    return scan.scan_project(ctx, project_id=project_id)
+        return scan.scan_document(ctx, project_id=project_id, document_id=document_id, limit=limit)
+    return scan.scan_project(ctx, project_id=project_id, limit=limit)
 
 
 def scan_after_indexing(ctx: ScanContext, *, project_id: str, document_id: str) -> ScanReport | None:
@@ -245,7 +270,8 @@ def scan_after_indexing(ctx: ScanContext, *, project_id: str, document_id: str) 
     an unchanged document again is cheap."""
     if not ctx.settings.risk.auto_scan:
         return None
-    report = scan_risks(ctx, project_id=project_id, document_id=document_id)
+    # Every candidate, strongest first: the worker runs it at background priority, yielding between calls.
+    report = scan.scan_document(ctx, project_id=project_id, document_id=document_id, limit=None)
     log.info(
         "risk scan of %s: %d passages sent, %d drafts, %d merges, %d dropped, %.1f s",
         document_id,

@@ -37,13 +37,34 @@ class RiskSettings(SettingsGroup):
         description="Similarity at which a finding joins an existing risk of another category.",
     )
     auto_scan: bool = Field(True, description="Scan every newly indexed or changed document for risks.")
-    # Sized for the local 1.5B model on 2 cores (~8 tokens/s out, ~70 in; one finding is ~150-200 tokens of
-    # JSON). One passage per call: the small model overlooks most risks when it reads three at once (F1 0.37
-    # against 0.17 on the openETCS minutes), and six calls of a cached system prompt still scan a 20-page
-    # document in about 80 s (docs/bench_risks.md).
-    scan_max_passages: int = Field(6, ge=1, description="Most cue passages sent to the LLM per document.")
+    # Sized for the local 1.5B model on 2 cores (~8 tokens/s out, 40-70 in; one finding is ~150 tokens of JSON).
+    # One candidate per call: the small model overlooks most risks when it reads three at once (F1 0.37
+    # against 0.17 on the openETCS minutes); the static system prompt comes first so the server's prompt
+    # cache serves it, and a call pays only for its ~100-token passage (docs/bench_risks.md).
+    scan_max_passages: int = Field(
+        6,
+        ge=1,
+        description="Candidates a scan a person asked for reads at once; the background scan reads them all.",
+    )
     scan_batch_size: int = Field(1, ge=1, description="Passages per LLM call of a scan.")
     scan_max_findings_per_call: int = Field(2, ge=1, description="Most risks one scan call may return.")
-    scan_max_output_tokens: int = Field(600, ge=64, description="Output tokens per scan call.")
+    scan_max_output_tokens: int = Field(450, ge=64, description="Output tokens per scan call.")
     scan_passage_chars: int = Field(360, ge=80, description="Characters of each passage shown to the LLM.")
-    scan_min_cue_score: int = Field(2, ge=0, description="Cue score a passage needs to reach the LLM.")
+    scan_min_cue_score: float = Field(
+        2, ge=0, description="Score (rules plus the embedder's share) a sentence needs to be a candidate."
+    )
+    scan_embed_weight: float = Field(
+        12.0,
+        ge=0,
+        description="Weight of the embedder's risk-likeness margin in a sentence's score (0: rules only).",
+    )
+    follow_threshold: float = Field(
+        0.45,
+        ge=0,
+        le=1,
+        description="Similarity at which a sentence saying something changed is put to the LLM as news of "
+        "an earlier risk.",
+    )
+    follow_id_bonus: float = Field(
+        0.2, ge=0, le=1, description="Added to that similarity when both name the same id (OI-01, IF-05)."
+    )

@@ -4,13 +4,14 @@ with its evidence, actions and history, and the heat-map arithmetic."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
 from assistant.risks import repository as repo
 from assistant.risks.lifecycle import REVIEWED_STATES, RiskStatus, allowed_actions
-from assistant.risks.models import Risk
+from assistant.risks.models import ASSISTANT_ACTOR, HistoryKind, Risk, RiskEvidence, RiskHistory
 from assistant.risks.schemas import (
     ActionPublic,
     EvidencePublic,
@@ -19,8 +20,14 @@ from assistant.risks.schemas import (
     HistoryPublic,
     RiskDetail,
     RiskPublic,
+    SuggestionPublic,
+    TimelineEntry,
 )
 from assistant.risks.scoring import Band, band
+
+# How a person's history row names the suggestion it decided (suggestions.py writes these notes).
+ACCEPTED_NOTE = re.compile(r"accepted suggestion (\d+)")
+REJECTED_NOTE = re.compile(r"rejected suggestion (\d+)")
 
 # Statuses counted on the heat map unless asked otherwise: the risks the project still lives with.
 HEATMAP_STATUSES = (RiskStatus.open, RiskStatus.reopened, RiskStatus.mitigating, RiskStatus.accepted)
@@ -59,6 +66,9 @@ def to_public(risk: Risk, *, evidence_count: int, on: dt.date) -> RiskPublic:
         contingency=risk.contingency,
         trigger=risk.contingency_trigger,
         next_review=risk.next_review,
+        identified_on=risk.identified_on,
+        planned_close=risk.planned_close,
+        affected=risk.affected,
         overdue=is_overdue(risk, on),
         status=RiskStatus(risk.status),
         allowed_actions=allowed_actions(risk.status),
@@ -82,13 +92,69 @@ def public_list(session: Session, risks: list[Risk], *, on: dt.date) -> list[Ris
 
 def detail_of(session: Session, risk: Risk, *, on: dt.date) -> RiskDetail:
     evidence = repo.risk_evidence(session, risk_id=risk.id)
+    rows = repo.risk_history(session, risk_id=risk.id)
     base = to_public(risk, evidence_count=len(evidence), on=on)
     return RiskDetail(
         **base.model_dump(),
         evidence=[EvidencePublic.model_validate(e) for e in evidence],
         actions=[ActionPublic.model_validate(a) for a in repo.risk_actions(session, risk_id=risk.id)],
-        history=[HistoryPublic.model_validate(h) for h in repo.risk_history(session, risk_id=risk.id)],
+        history=[HistoryPublic.model_validate(h) for h in rows],
+        timeline=timeline(evidence, rows),
+        suggestions=suggestion_states(rows),
     )
+
+
+def timeline(evidence: Sequence[RiskEvidence], rows: Sequence[RiskHistory]) -> list[TimelineEntry]:
+    """The evidence by the date of its document, oldest first (a quote without a document date sits at the
+    day it was added); each entry lists the suggestions made from its quote."""
+    made: dict[str, list[int]] = {}
+    for row in rows:
+        if row.kind == HistoryKind.suggestion.value and row.note:
+            for e in evidence:
+                if f'"{e.quote[:300]}"' in row.note:
+                    made.setdefault(e.quote_hash, []).append(row.id)
+    entries = [
+        (
+            e.document_date or e.created_at.date(),
+            e.created_at,
+            e.id,
+            TimelineEntry(
+                date=e.document_date or e.created_at.date(),
+                document_id=e.document_id,
+                file_name=e.file_name,
+                page=e.page,
+                section=e.section,
+                quote=e.quote,
+                signal=e.signal,
+                suggestion_ids=made.get(e.quote_hash, []),
+            ),
+        )
+        for e in evidence
+    ]
+    return [entry for *_, entry in sorted(entries, key=lambda x: (x[0], x[1], x[2]))]
+
+
+def suggestion_states(rows: Sequence[RiskHistory]) -> list[SuggestionPublic]:
+    """Every suggestion with its state: accepted or rejected when a person's history row names it."""
+    decided: dict[int, str] = {}
+    for row in rows:
+        for state, pattern in (("accepted", ACCEPTED_NOTE), ("rejected", REJECTED_NOTE)):
+            m = pattern.search(row.note or "")
+            if m and row.actor != ASSISTANT_ACTOR:
+                decided[int(m.group(1))] = state
+    return [
+        SuggestionPublic(
+            id=row.id,
+            at=row.at,
+            field=row.field or "",
+            current=row.old_value,
+            suggested=row.new_value,
+            note=row.note,
+            state=decided.get(row.id, "pending"),
+        )
+        for row in rows
+        if row.kind == HistoryKind.suggestion.value
+    ]
 
 
 def heat_map(risks: Sequence[Risk], *, statuses: list[str]) -> HeatMap:

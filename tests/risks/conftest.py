@@ -83,6 +83,7 @@ def rs() -> RiskSettings:
         match_threshold_cross_category=0.85,
         scan_batch_size=3,
         scan_max_findings_per_call=3,
+        scan_embed_weight=0.0,  # the hashing embedder says nothing about risk language: rules alone
     )
 
 

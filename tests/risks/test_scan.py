@@ -167,11 +167,12 @@ def test_scan_creates_drafts_with_evidence_and_history(
     assert gateway.actions[0].description == "先用 MQTT 模拟器联调" and gateway.actions[0].source == "ai"
     assert [h.actor for h in gateway.history] == ["assistant", "assistant"]
     assert people.category == "resource" and people.evidence[0].page == 2
-    # The prompt: passages numbered between markers, said to be untrusted, output capped.
+    # The prompt: passages numbered between markers (strongest candidate first), said to be untrusted, output
+    # capped.
     call = chat.history[0]
     system, user = (m.content for m in call["messages"])
     assert "不可信" in system and "$" not in system
-    assert '<passage n="1" page="1">' in user and '<passage n="2" page="2">' in user and LUNCH not in user
+    assert '<passage n="1" page="2">' in user and '<passage n="2" page="1">' in user and LUNCH not in user
     assert call["kwargs"]["max_tokens"] == rs.scan_max_output_tokens
     schema = call["kwargs"]["response_format"]["schema"]
     assert schema["properties"]["risks"]["maxItems"] == rs.scan_max_findings_per_call
@@ -235,7 +236,7 @@ def test_a_quote_that_is_not_in_the_passage_is_dropped(
 
 
 def test_a_quote_across_the_gap_between_cut_out_sentences_is_dropped() -> None:
-    filler = "会议正常进行。" * 40
+    filler = "会议正常进行，" * 40 + "。"  # one long sentence between two candidate sentences
     chunk = _C("a", "PLC 网关可能延期。" + filler + "厂商尚未确认。")
     _, (passage,) = select_passages([chunk], max_chars=60)
     assert "…" in passage.text
@@ -536,16 +537,23 @@ def test_only_indexed_documents_are_scanned(
     assert report.document_ids == [indexed] and report.drafts_created == 1
 
 
-def test_passages_per_document_are_capped(
+def test_a_limited_scan_reads_the_strongest_and_a_later_scan_reads_the_rest(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
 ) -> None:
-    rs = RiskSettings(scan_max_passages=2, scan_batch_size=5)
-    texts = [f"第{i}项：接口 IF-0{i} 可能延期，厂商尚未确认。" for i in range(1, 6)]
+    rs = RiskSettings(scan_max_passages=2, scan_batch_size=5, scan_embed_weight=0)
+    texts = [f"第{i}项：接口 IF-0{i} 可能延期。" for i in range(1, 5)] + ["接口 IF-05 可能延期，厂商尚未确认，我们担心。"]
     doc = add_document(sessions, project_id, "a.txt", texts)
-    chat.enqueue(findings())
-    report = scan(sessions, scan_settings, chat, project_id, doc, rs)
-    assert (report.passages_with_cues, report.passages_sent, report.passages_over_cap) == (5, 2, 3)
-    assert chat.history[0]["messages"][1].content.count("<passage") == 2
+    chat.enqueue(findings(), findings())
+    seen: list[tuple[int, int]] = []
+    ctx = ScanContext(chat, HashingEmbeddings(), sessions, scan_settings, risk_settings=rs,
+                      progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    first = scan_document(ctx, project_id=project_id, document_id=doc, limit=rs.scan_max_passages)
+    assert (first.passages_with_cues, first.passages_sent, first.passages_over_cap) == (5, 2, 3)
+    assert "IF-05" in chat.history[0]["messages"][1].content  # the strongest candidate is read first
+    assert seen[0] == (0, 5) and seen[-1] == (2, 5)
+    rest = scan_document(ctx, project_id=project_id, document_id=doc)  # the background scan: no limit
+    assert (rest.passages_already_scanned, rest.passages_sent, rest.passages_over_cap) == (2, 3, 0)
+    assert seen[-1] == (5, 5)
 
 
 def test_a_new_high_draft_sends_the_webhook(

@@ -57,7 +57,7 @@ LATER_VIEW = RiskFinding.model_validate(LATER_FINDING)
 # The fields a finding proposes, by their API names.
 PROPOSED = ("probability", "impact", "cause", "event", "effect", "owner", "contingency", "trigger")
 # What a person sees change on a risk, less what a scan is allowed to add to any risk.
-GROWS = {"evidence", "evidence_count", "history"}
+GROWS = {"evidence", "evidence_count", "history", "timeline", "suggestions"}
 
 
 def values(risk: RiskDetail) -> dict[str, Any]:

@@ -1,0 +1,333 @@
+"""The follow pass: a later document says an earlier risk changed (the vendor signed, the replacement is named,
+the assessment passed, the date slipped again). The sentence becomes evidence on that risk and the change a
+suggestion in its history, with the quote; a person accepts or rejects it (suggestions.py). Nothing here
+changes a field or a status, whoever set it.
+
+Cheap first: only sentences with change words (cues.change_in) are considered, and only those as close to a
+risk the register already holds from another document as two statements of one risk (the embedder, plus a
+bonus when both name the same id such as OI-01) are put to the LLM, one question each: what does this say
+about that risk?
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import transaction
+from assistant.errors import ModelOutputError
+from assistant.language import question_language
+from assistant.prompts import render_prompt
+from assistant.providers.embeddings import NamedEmbeddings
+from assistant.providers.llm import ask_structured
+from assistant.providers.metering import metered
+from assistant.providers.settings import StructuredMethod
+from assistant.risks import history
+from assistant.risks import repository as repo
+from assistant.risks.cues import MIN_SENTENCE_CHARS, Sentence, change_in, normalize
+from assistant.risks.findings import EvidenceIn, evidence_row
+from assistant.risks.lifecycle import CLOSED_STATES, RiskStatus
+from assistant.risks.matching import risk_statement
+from assistant.risks.models import ASSISTANT_ACTOR, EvidenceSignal, HistoryKind, Risk
+from assistant.risks.schemas import ScanReport
+from assistant.risks.settings import RiskSettings
+
+log = logging.getLogger(__name__)
+
+# Ids people write in minutes and mails: OI-01, IF-05, CR-003, HK-GW200, R7, AI 4 is too loose to count.
+_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,8}-?[A-Za-z]*\d{1,5}(?![A-Za-z0-9])")
+_MARK_PREFIX = "follow:"
+FOLLOW_OUTPUT_TOKENS = 120
+
+
+class Change(StrEnum):
+    none = "none"
+    resolved = "resolved"
+    occurred = "occurred"
+    less_likely = "less_likely"
+    more_likely = "more_likely"
+    worse = "worse"
+
+
+class RiskChange(BaseModel):
+    """What the LLM answers: the change the passage reports for the named risk, and the words that say so."""
+
+    model_config = ConfigDict(json_schema_extra=lambda s: s.update(required=list(s["properties"])))
+
+    change: Change = Field(
+        Change.none, description="none, resolved, occurred, less_likely, more_likely or worse"
+    )
+    quote: str = Field("", description="Words copied exactly from the passage that say so.")
+
+    @field_validator("change", mode="before")
+    @classmethod
+    def _known(cls, value: object) -> str:
+        text = str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
+        return text if text in Change.__members__ else Change.none.value
+
+
+@dataclass(frozen=True)
+class FollowContext:
+    llm: BaseChatModel
+    method: StructuredMethod
+    embeddings: NamedEmbeddings
+    sessions: sessionmaker[Session]
+    rs: RiskSettings
+
+
+@dataclass(frozen=True)
+class News:
+    """A sentence with change words, its context, and where it is."""
+
+    sentence: str
+    text: str
+    chunk_id: str
+    page: int | None
+    section: str | None
+
+    @property
+    def mark(self) -> str:
+        """The scan mark of this question, so a later scan does not ask it again."""
+        return hashlib.sha256((_MARK_PREFIX + normalize(self.text)).encode("utf-8")).hexdigest()
+
+
+def ids_in(text: str) -> set[str]:
+    return {
+        m.group(0).upper().replace("-", "")
+        for m in _ID.finditer(text)
+        if any(c.isdigit() for c in m.group(0))
+    }
+
+
+def news_in(sentences: list[list[Sentence]], max_chars: int) -> list[News]:
+    """Sentences that say something moved, each with its neighbours in the chunk."""
+    out: list[News] = []
+    for row in sentences:
+        for i, s in enumerate(row):
+            if s.duplicate or len(normalize(s.text)) < MIN_SENTENCE_CHARS or change_in(s.text) is None:
+                continue
+            before = row[i - 1].text if i else ""
+            after = row[i + 1].text if i + 1 < len(row) else ""
+            text = s.text
+            for extra, first in ((before, True), (after, False)):
+                if extra and len(text) + len(extra) < max_chars:
+                    text = f"{extra} {text}" if first else f"{text} {extra}"
+            out.append(News(s.text, text, s.chunk.id, s.chunk.page, s.chunk.section))
+    return out
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A risk the register holds, with what it says in documents other than the one being scanned."""
+
+    risk_id: int
+    title: str
+    statement: str
+    quotes: list[str]
+    ids: set[str]
+
+
+def earlier_risks(session: Session, *, project_id: str, document_id: str) -> list[Earlier]:
+    """Risks still watched that have evidence from another document (a document cannot update itself)."""
+    out = []
+    for risk in repo.project_risks(session, project_id=project_id):
+        if RiskStatus(risk.status) in CLOSED_STATES:
+            continue
+        quotes = [
+            e.quote for e in repo.risk_evidence(session, risk_id=risk.id) if e.document_id != document_id
+        ]
+        if not quotes:
+            continue
+        statement = risk_statement(risk.title, risk.event, risk.cause)
+        out.append(Earlier(risk.id, risk.title, statement, quotes, ids_in(" ".join([statement, *quotes]))))
+    return out
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+def best_matches(
+    embeddings: NamedEmbeddings, news: list[News], risks: list[Earlier], rs: RiskSettings
+) -> list[tuple[News, Earlier, float]]:
+    """Each piece of news with the earlier risk it is most like, when it is like one enough."""
+    if not news or not risks:
+        return []
+    texts = [r.statement for r in risks] + [q for r in risks for q in r.quotes]
+    owner = list(range(len(risks))) + [k for k, r in enumerate(risks) for _ in r.quotes]
+    risk_vectors = _unit(embeddings.embed_array(texts))
+    news_vectors = _unit(embeddings.embed_array([n.sentence for n in news]))
+    sims = news_vectors @ risk_vectors.T
+    out = []
+    for i, item in enumerate(news):
+        per_risk = np.full(len(risks), -1.0)
+        for j, k in enumerate(owner):
+            per_risk[k] = max(per_risk[k], float(sims[i, j]))
+        shared = ids_in(item.text)
+        for k, risk in enumerate(risks):
+            if shared & risk.ids:
+                per_risk[k] += rs.follow_id_bonus
+        best = int(np.argmax(per_risk))
+        if per_risk[best] >= rs.follow_threshold:
+            out.append((item, risks[best], float(per_risk[best])))
+    return out
+
+
+def build_messages(risk: Earlier, news: News) -> list[BaseMessage]:
+    language = question_language(news.text)
+    system = render_prompt("risks_follow", language)
+    user = render_prompt(
+        "risks_follow_passage",
+        language,
+        risk=risk.title.replace("<", "‹"),
+        evidence=risk.quotes[0][:200].replace("<", "‹"),
+        passage=news.text.replace("<", "‹"),
+    )
+    return [SystemMessage(content=system), HumanMessage(content=user)]
+
+
+# What each change proposes: a status, or a level one step up or down.
+def proposal(change: Change, risk: Risk) -> tuple[str, object] | None:
+    if change is Change.resolved:
+        return "status", RiskStatus.closed.value
+    if change is Change.occurred:
+        return "status", RiskStatus.occurred.value
+    if change is Change.less_likely and risk.probability > 1:
+        return "probability", risk.probability - 1
+    if change is Change.more_likely and risk.probability < 5:
+        return "probability", risk.probability + 1
+    if change is Change.worse and risk.impact < 5:
+        return "impact", risk.impact + 1
+    return None
+
+
+def follow_document(
+    ctx: FollowContext,
+    report: ScanReport,
+    *,
+    project_id: str,
+    document_id: str,
+    file_name: str,
+    document_date: dt.date | None,
+    sentences: list[list[Sentence]],
+    already: set[str],
+    chunk_texts: dict[str, str],
+) -> None:
+    """Put each sentence of the document that reports a change on an earlier risk to the LLM, once."""
+    news = [n for n in news_in(sentences, ctx.rs.scan_passage_chars) if n.mark not in already]
+    if not news:
+        return
+    with transaction(ctx.sessions) as session:
+        risks = earlier_risks(session, project_id=project_id, document_id=document_id)
+    for item, risk, similarity in best_matches(ctx.embeddings, news, risks, ctx.rs):
+        answer = _ask(ctx, report, risk, item, document_id)
+        if answer is None:
+            continue
+        with transaction(ctx.sessions) as session:
+            repo.mark_scanned(session, project_id=project_id, document_id=document_id, counts={item.mark: 0})
+            already.add(item.mark)
+            if answer.change is Change.none:
+                continue
+            quote = answer.quote.strip()
+            key = normalize(quote).strip("\"'“”‘’「」 .。")
+            if (
+                len(key) < 4
+                or key not in normalize(item.text)
+                or key not in normalize(chunk_texts.get(item.chunk_id, ""))
+            ):
+                quote = item.sentence  # the model's words are not in the passage: the sentence itself is
+            evidence = EvidenceIn(
+                document_id=document_id,
+                file_name=file_name,
+                chunk_id=item.chunk_id,
+                page=item.page,
+                section=item.section,
+                quote=quote,
+                document_date=document_date,
+                signal=EvidenceSignal(answer.change.value),
+            )
+            row = repo.get_risk_by_id(session, risk_id=risk.risk_id)
+            report.follow_proposals += propose(session, row, answer.change, evidence, similarity)
+
+
+def _ask(
+    ctx: FollowContext, report: ScanReport, risk: Earlier, item: News, document_id: str
+) -> RiskChange | None:
+    asked = time.monotonic()
+    with metered() as meter:
+        try:
+            return ask_structured(
+                ctx.llm.model_copy(update={"max_tokens": FOLLOW_OUTPUT_TOKENS})
+                if "max_tokens" in type(ctx.llm).model_fields
+                else ctx.llm,
+                RiskChange,
+                build_messages(risk, item),
+                method=ctx.method,
+            )
+        except ModelOutputError as exc:
+            log.warning("follow-up of %s: %s", document_id, exc)
+            report.errors.append(f"follow-up of {item.sentence[:40]!r}: {exc}")
+            return None
+        finally:
+            report.follow_checked += 1
+            report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
+            report.llm_calls += meter.calls
+            report.prompt_tokens += meter.prompt_tokens
+            report.completion_tokens += meter.completion_tokens
+
+
+def propose(session: Session, risk: Risk, change: Change, evidence: EvidenceIn, similarity: float) -> int:
+    """The quote as evidence of the risk (with what it says), and the change as a suggestion: 1 when a new
+    suggestion was written, else 0 (already suggested, or nothing left to change)."""
+    known = {
+        e.quote_hash
+        for e in repo.risk_evidence(session, risk_id=risk.id)
+        if e.document_id == evidence.document_id
+    }
+    if evidence.quote_hash not in known:
+        repo.add_evidence(session, evidence=evidence_row(risk, evidence))
+        repo.add_history(
+            session,
+            entries=[
+                history.entry(
+                    risk,
+                    ASSISTANT_ACTOR,
+                    HistoryKind.evidence,
+                    new_value=evidence.quote[:500],
+                    note=f"{change.value} per {evidence.where}",
+                )
+            ],
+        )
+    wanted = proposal(change, risk)
+    if wanted is None:
+        return 0
+    name, value = wanted
+    current = history.get_field(risk, name)
+    if current == value or repo.suggestion_known(
+        session, risk_id=risk.id, field=name, value=history.fmt(value)
+    ):
+        return 0
+    note = (
+        f'{change.value} per {evidence.where}: "{evidence.quote[:300]}" (similarity {similarity:.2f}); '
+        "not applied: a person accepts or rejects it"
+    )
+    repo.add_history(
+        session,
+        entries=[
+            history.change(risk, ASSISTANT_ACTOR, HistoryKind.suggestion, name, current, value, note=note)
+        ],
+    )
+    repo.flush(session)
+    return 1
