@@ -22,7 +22,7 @@ from assistant.plans.schemas import PlanPublic, PlanStatus
 from assistant.plans.service import main_language  # the plan's default language: one rule for both
 from assistant.plans.views import to_public
 from assistant.requirements import repository as requirement_store
-from assistant.requirements.consistency import normalise
+from assistant.requirements.consistency import normalise, tokens
 from assistant.requirements.records import RequirementRecord
 from assistant.risks import repository as register
 from assistant.risks.lifecycle import RiskStatus
@@ -136,15 +136,18 @@ def build_rows(
     """The matrix from its inputs (no database): rows in the order given, then the plan's interfaces that no
     row names."""
     interfaces = plan.interfaces if plan else []
-    tests = plan.tests if plan else []
+    tests = matching.index_tests(plan.tests if plan else [])
+    risk_keys = [(r, matching.keys(r.linked_requirements)) for r in risks]
+    needs = [(a, matching.need_texts(a.need, a.texts)) for a in analyses]
     rows = []
     named: set[str] = set()
     for req in requirements:
-        own = {matching.id_key(i) for i in req.ids}
-        covering = matching.tests_covering(req.ids, tests)
-        linked = matching.interfaces_named(req.ids, req.text, interfaces, tests)
+        own = matching.keys(req.ids)
+        words = tokens(req.text)
+        covering = matching.tests_covering(own, tests)
+        linked = matching.interfaces_named(req.text, interfaces, covering)
         named.update(linked)
-        criteria = matching.acceptance_criteria(req.ids, req.text, req.criteria, covering, req.findings)
+        criteria = matching.acceptance_criteria(own, req.text, req.criteria, covering, req.findings)
         row_gaps = []
         if not covering:
             row_gaps.append(TraceGap.no_test)
@@ -166,14 +169,14 @@ def build_rows(
                 source=req.source,
                 needs=[
                     TraceNeed(analysis_id=a.analysis_id, need=a.need)
-                    for a in analyses
-                    if matching.answers_need(req.ids, req.text, a.need, a.texts)
+                    for a, texts in needs
+                    if matching.answers_need(own, words, texts)
                 ],
                 interfaces=linked,
                 risks=[
                     TraceRisk(risk_id=r.ref, title=r.title, band=r.band, status=r.status)
-                    for r in risks
-                    if own & {matching.id_key(x) for x in r.linked_requirements}
+                    for r, linked_keys in risk_keys
+                    if own & linked_keys
                 ],
                 tests=[t.id for t in covering],
                 acceptance_criteria=criteria,

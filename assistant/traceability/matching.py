@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.plans.facts import Interface, TestItem, TestLevel
 from assistant.plans.strategy import mentions
@@ -32,6 +35,12 @@ _ID_PART = re.compile(r"[A-Z]+|\d+")
 IdKey = tuple[str | int, ...]
 
 
+# The matrix compares every requirement with every interface, test, risk and analysis: the pure functions of a
+# name below are cached, so each name is parsed once per process, not once per pair.
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def id_key(ident: str) -> IdKey:
     """The same id however it is written: case, separators and leading zeros aside (REQ-007 = req 7 = REQ007)."""
     text = unicodedata.normalize("NFKC", ident).upper()
@@ -62,36 +71,59 @@ _PARENTHESES = re.compile(r"[(（]([^()（）]+)[)）]")
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{1,7}(?![A-Za-z0-9])")
 
 
-def protocol_words(protocol: str | None) -> set[str]:
+@lru_cache(maxsize=_CACHE)
+def protocol_words(protocol: str | None) -> frozenset[str]:
     """The protocol's names, lower case: 'SOAP/WebService' -> {soap, webservice}; 'HL7 v2' -> {hl7}."""
     if not protocol:
-        return set()
+        return frozenset()
     words = {w.lower() for w in _LATIN_TOKEN.findall(unicodedata.normalize("NFKC", protocol))}
-    return {w for w in words if w not in _GENERIC_PROTOCOL_WORDS and not _VERSION.fullmatch(w)}
+    return frozenset(w for w in words if w not in _GENERIC_PROTOCOL_WORDS and not _VERSION.fullmatch(w))
 
 
-def system_aliases(name: str | None, protocol: str | None = None) -> set[str]:
+@lru_cache(maxsize=_CACHE)
+def system_aliases(name: str | None, protocol: str | None = None) -> frozenset[str]:
     """The names a document may call a system by: the whole name, what stands in and before its brackets
     ('仓储管理系统(WMS)' -> 仓储管理系统, WMS) and its acronyms ('SAP ERP' -> SAP, ERP), less protocol names."""
     if not name or not name.strip():
-        return set()
+        return frozenset()
     name = unicodedata.normalize("NFKC", name).strip()
     aliases = {name, _PARENTHESES.sub("", name).strip()}
     aliases.update(m.strip() for m in _PARENTHESES.findall(name))
     aliases.update(_ACRONYM.findall(name))
     excluded = protocol_words(protocol)
-    return {a for a in aliases if len(a) >= 2 and a.lower() not in excluded}
+    return frozenset(a for a in aliases if len(a) >= 2 and a.lower() not in excluded)
 
 
 def _names_any(text: str, aliases: Iterable[str]) -> bool:
-    """A Latin name as a whole word (any case), a Chinese one anywhere: the plans' test strategy's rule."""
-    return any(mentions(text, a) for a in aliases)
+    """A Latin name as a whole word (any case), a Chinese one anywhere: the plans' test strategy's rule (the
+    substring test first only spares it the names the text cannot hold)."""
+    folded = text.casefold()
+    return any(a.casefold() in folded and mentions(text, a) for a in aliases)
 
 
-def interfaces_named(
-    requirement_ids: Sequence[str], text: str, interfaces: Sequence[Interface], tests: Sequence[TestItem]
-) -> list[str]:
-    """Ids of the interfaces a requirement names, in the plan's order.
+def keys(ids: Iterable[str]) -> frozenset[IdKey]:
+    return frozenset(id_key(i) for i in ids if i)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A plan test with the requirements it covers, their ids parsed once for all requirements."""
+
+    test: TestItem
+    requirements: frozenset[IdKey]
+
+
+def index_tests(tests: Sequence[TestItem]) -> list[Covered]:
+    return [Covered(t, keys(t.requirements)) for t in tests]
+
+
+def tests_covering(own: frozenset[IdKey], tests: Sequence[Covered]) -> list[TestItem]:
+    """The plan's tests that list the requirement (by any id it goes by), in the plan's order."""
+    return [c.test for c in tests if own & c.requirements]
+
+
+def interfaces_named(text: str, interfaces: Sequence[Interface], covering: Sequence[TestItem]) -> list[str]:
+    """Ids of the interfaces a requirement (its ``text``, the tests ``covering`` it) names, in the plan's order.
 
     A requirement names an interface when
     1. its text mentions the interface's id (IF-03, however written: if-3, IF03); or
@@ -103,15 +135,9 @@ def interfaces_named(
     A requirement naming one system only, or a protocol only, names no interface: too many share them.
     """
     text = unicodedata.normalize("NFKC", text)
-    mentioned = mentioned_ids(text)
-    own = {id_key(r) for r in requirement_ids}
-    by_tests = {
-        id_key(i)
-        for t in tests
-        if t.level is TestLevel.integration and own & {id_key(r) for r in t.requirements}
-        for i in t.interfaces
-    }
-    linked = mentioned | by_tests
+    linked = mentioned_ids(text) | keys(
+        i for t in covering if t.level is TestLevel.integration for i in t.interfaces
+    )
     out = []
     for interface in interfaces:
         if id_key(interface.id) in linked:
@@ -125,43 +151,48 @@ def interfaces_named(
     return out
 
 
-def tests_covering(requirement_ids: Sequence[str], tests: Sequence[TestItem]) -> list[TestItem]:
-    own = {id_key(r) for r in requirement_ids}
-    return [t for t in tests if own & {id_key(r) for r in t.requirements}]
-
-
 # ------------------------------------------------------------------------------------------------ 5-Why
 
 
-def answers_need(
-    requirement_ids: Sequence[str], requirement: str, root_need: str, analysis_texts: Sequence[str]
-) -> bool:
-    """Whether a 5-Why analysis (its root need and its other texts: the request, the restated requirements)
-    is answered by the requirement.
+@dataclass(frozen=True)
+class NeedTexts:
+    """A 5-Why analysis's texts as the matching reads them, tokenised once for all requirements."""
 
-    It is when one of its texts mentions the requirement's id; when one of them restates the requirement
-    (the requirement checker's near-duplicate test: shared content words over JACCARD_THRESHOLD); or when the
-    root need is on the requirement's subject (the checker's same-subject test: MIN_SHARED content words in
-    common, SUBJECT_OVERLAP of the shorter one's).
+    ids: frozenset[IdKey]  # ids any of its texts mention
+    need: frozenset[str]  # content words of the root need
+    others: tuple[
+        frozenset[str], ...
+    ]  # content words of each other text (the request, restated requirements)
+
+
+def need_texts(root_need: str, texts: Sequence[str]) -> NeedTexts:
+    return NeedTexts(
+        ids=frozenset().union(*(mentioned_ids(t) for t in (root_need, *texts))),
+        need=frozenset(tokens(root_need)),
+        others=tuple(frozenset(tokens(t)) for t in texts),
+    )
+
+
+def answers_need(own: frozenset[IdKey], words: AbstractSet[str], analysis: NeedTexts) -> bool:
+    """Whether a 5-Why analysis is answered by a requirement (its ids ``own``, its content ``words``, as
+    ``tokens`` gives them).
+
+    It is when one of the analysis's texts mentions the requirement's id; when one of them restates the
+    requirement (the requirement checker's near-duplicate test: shared content words over JACCARD_THRESHOLD);
+    or when the root need is on the requirement's subject (the checker's same-subject test: MIN_SHARED
+    content words in common, SUBJECT_OVERLAP of the shorter one's).
     """
-    own = {id_key(r) for r in requirement_ids if r}
-    if any(own & mentioned_ids(t) for t in (root_need, *analysis_texts)):
+    if own & analysis.ids:
         return True
-    words = tokens(requirement)
-    if any(jaccard(words, tokens(t)) >= JACCARD_THRESHOLD for t in analysis_texts):
+    if any(jaccard(words, other) >= JACCARD_THRESHOLD for other in analysis.others):
         return True
-    need = tokens(root_need)
+    need = analysis.need
     shared = len(words & need)
     return (
         bool(words and need)
         and shared >= MIN_SHARED
         and shared / min(len(words), len(need)) >= SUBJECT_OVERLAP
     )
-
-
-def same_statement(a: str, b: str) -> bool:
-    """Two stored statements that are one requirement (the spec as DOCX and as PDF, say)."""
-    return normalise(a) == normalise(b)
 
 
 # --------------------------------------------------------------------------------------------- priority
@@ -200,13 +231,12 @@ _PLACEHOLDER = re.compile(r"<[^<>\n]{1,120}>")
 _ID_LED = re.compile(r"^\s*(?P<id>[^\s:：]{2,40})\s*[:：]\s*(?P<text>.+)$")
 
 
-def _test_criteria(requirement_ids: Sequence[str], statement: str, test: TestItem) -> list[str]:
+def _test_criteria(own: frozenset[IdKey], statement: str, test: TestItem) -> list[str]:
     """What a covering test's acceptance says of this requirement: its own lines when the acceptance is
     written per requirement (lines led by the ids of the requirements the test covers, "REQ-007: ..."), else
     the whole text. A line that only repeats the requirement's statement is not a criterion: it says what must
     hold, not how anyone checks it."""
-    own = {id_key(r) for r in requirement_ids}
-    covered = {id_key(r) for r in test.requirements}
+    covered = keys(test.requirements)
     lines = [m for line in (test.acceptance or "").splitlines() if (m := _ID_LED.match(line))]
     led = [m for m in lines if id_key(m.group("id")) in covered]
     if led:
@@ -237,7 +267,7 @@ def verifiable(statement: str, findings: Iterable[str]) -> bool:
 
 
 def acceptance_criteria(
-    requirement_ids: Sequence[str],
+    own: frozenset[IdKey],
     statement: str,
     stored: Iterable[str],
     tests: Sequence[TestItem],
@@ -246,7 +276,7 @@ def acceptance_criteria(
     """The criteria a tester can use: what the plan's covering tests accept for this requirement, then the
     stored criteria with no placeholder left; failing those, the statement itself when it is verifiable
     (``findings``: the rules the requirement checker found it breaks)."""
-    found = [c for t in tests if t.acceptance for c in _test_criteria(requirement_ids, statement, t)]
+    found = [c for t in tests if t.acceptance for c in _test_criteria(own, statement, t)]
     found += [c.strip() for c in stored if c.strip() and not _PLACEHOLDER.search(c)]
     if not found and verifiable(statement, findings):
         found.append(statement)
