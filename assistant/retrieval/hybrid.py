@@ -352,11 +352,26 @@ def search(
     if translate is not None:
         conf = conf.model_copy(update={"translate": translate})
     k = top_k or conf.top_k
+    gated = conf.translate is TranslateMode.auto and conf.translate_when_below <= 1 and translator is not None
     candidates = gather(
-        vectors, sessions, project_id, query, settings=conf, filters=filters, translator=translator
+        vectors,
+        sessions,
+        project_id,
+        query,
+        settings=conf,
+        filters=filters,
+        translator=None if gated else translator,
     )
     fused = rank_candidates(candidates, conf, reranker)
     results = to_results(fused, candidates, top_k=k, embedder=vectors.embeddings.name, settings=conf)
+    if gated and not is_relevant(results, threshold=conf.translate_when_below):
+        # Unsure without a translation: search again with one (when the project's languages call for it).
+        # The second gather repeats the cheap part; the translation is what costs (an LLM call, ~4 s).
+        candidates = gather(
+            vectors, sessions, project_id, query, settings=conf, filters=filters, translator=translator
+        )
+        fused = rank_candidates(candidates, conf, reranker)
+        results = to_results(fused, candidates, top_k=k, embedder=vectors.embeddings.name, settings=conf)
     translation = next((f.text for f in candidates.forms if f.translated), None)
     return SearchResponse(
         results=results,

@@ -70,6 +70,14 @@ class RetrievalSettings(SettingsGroup):
         description="The same for the passages of /ask and five-why, which call the LLM anyway: a translation "
         "costs a few seconds there and is what finds passages in the question's other language.",
     )
+    translate_when_below: float = Field(
+        0.9,
+        ge=0,
+        le=1.01,
+        description="auto translates only when the search without a translation is unsure: its best "
+        "relevance is below this (above 1: whenever the project's languages call for it). A sure search "
+        "spends no LLM call on a translation (docs/performance.md: the translation gate).",
+    )
     translation_weight: float = Field(
         1.0, ge=0, description="Weight of the rankings of the translated query, relative to the original's."
     )

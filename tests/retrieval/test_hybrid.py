@@ -145,6 +145,28 @@ def test_auto_translation_skips_a_single_language_project(
     assert llm.history == [] and response.results
 
 
+def test_auto_translation_is_spent_only_when_the_plain_search_is_unsure(
+    container: Container, project: str
+) -> None:
+    """The project holds Chinese and English; whether a question pays for a translation (an LLM call) depends
+    on how sure the search without one is, against ``translate_when_below``."""
+    question = "仓库数据迁移由谁负责？"
+    plain = run(container, project, question)
+    best = max(r.relevance for r in plain.results)
+    sure = RetrievalSettings(translate=TranslateMode.auto, translate_when_below=best)
+    llm = ScriptedChatModel()
+    response = run(container, project, question, settings=sure, translator=QueryTranslator(llm))
+    assert llm.history == [] and response.query_translation is None
+    assert [r.chunk_id for r in response.results] == [r.chunk_id for r in plain.results]
+
+    unsure = RetrievalSettings(translate=TranslateMode.auto, translate_when_below=min(best + 0.01, 1.01))
+    llm = ScriptedChatModel().enqueue({"translation": "Who owns the warehouse data migration?"})
+    response = run(container, project, question, settings=unsure, translator=QueryTranslator(llm))
+    assert len(llm.history) == 1
+    assert response.query_translation == "Who owns the warehouse data migration?"
+    assert response.results[0].file_name == "migration.txt"
+
+
 def test_wants_translation() -> None:
     assert wants_translation(TranslateMode.auto, "zh", {"zh", "en"})
     assert wants_translation(TranslateMode.auto, "en", {"mixed"})
