@@ -145,12 +145,12 @@ def unavailable(exc: BaseException) -> ProviderUnavailableError | None:
     return ProviderUnavailableError(f"the language model is unavailable: {exc}") if _is_away(exc) else None
 
 
+_AWAY = {"APIConnectionError", "APITimeoutError", "ConnectError", "ReadTimeout", "TimeoutException"}
+
+
 def _is_away(exc: BaseException) -> bool:
-    name = type(exc).__name__
-    return name in {
-        "APIConnectionError",
-        "APITimeoutError",
-        "ConnectError",
-        "ReadTimeout",
-        "TimeoutException",
-    } or (isinstance(exc, TimeoutError | ConnectionError))
+    # By every class in its ancestry: langchain-openai raises its own subclass of openai's timeout
+    # (OpenAITimeoutError), which a check of the class's own name took for a confused model.
+    return any(c.__name__ in _AWAY for c in type(exc).__mro__) or isinstance(
+        exc, TimeoutError | ConnectionError
+    )

@@ -118,3 +118,31 @@ def test_the_model_server_computes_logits_only_for_the_tokens_it_samples(tmp_pat
     parsed = parse_model_from_args(ModelSettings, parser.parse_args(cmd[cmd.index("--model") :]))
     assert parsed.logits_all is False
     assert parsed.n_ctx == settings.llm.context and parsed.n_batch == settings.llm.batch
+
+
+def test_a_model_server_that_never_answers_is_unavailable_not_confused(tmp_path: Path) -> None:
+    """A timeout means the model is away (503 with a retry hint), not that it wrote nonsense (asked again
+    blindly, then 502): langchain-openai raises its own subclass of openai's timeout error."""
+    import contextlib
+    import socket
+
+    from assistant.errors import ProviderUnavailableError
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)  # accepts connections and never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    settings = make_settings(tmp_path, llm_provider="local", embeddings_provider="fake", llm_timeout_s=0.5)
+    llm = make_chat_model(settings, llama_server=FakeLlamaServer(url))  # type: ignore[arg-type]
+    try:
+        with pytest.raises(ProviderUnavailableError, match="unavailable"):
+            ask_structured(llm, Answer, [HumanMessage("hi")], method=structured_method(settings))
+        listener.setblocking(False)
+        calls = 0
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                listener.accept()[0].close()
+                calls += 1
+    finally:
+        listener.close()
+    assert calls == 1  # one timeout, not a second try
