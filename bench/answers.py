@@ -32,6 +32,7 @@ from pathlib import Path
 
 from api.container import Container
 from assistant.db import transaction
+from assistant.errors import AssistantError
 from assistant.projects import repository as projects
 from assistant.qa.service import ask_project
 from assistant.settings import load_settings
@@ -75,8 +76,14 @@ def ask(container: Container, pid: str, question: str):  # type: ignore[no-untyp
 
 
 def run_one(container: Container, lang: str, kind: str, pid: str, q: dict) -> dict:
+    """One question's row; a question the model could not answer (busy past its wait, or malformed twice) is
+    logged with its ``error`` and left out of the table, instead of ending the run."""
     t = time.perf_counter()
-    out = ask(container, pid, q["question"])
+    try:
+        out = ask(container, pid, q["question"])
+    except AssistantError as exc:
+        return {"lang": lang, "kind": kind, "seconds": round(time.perf_counter() - t, 2), "error": str(exc),
+                "q": q["question"]}  # fmt: skip
     row = {
         "lang": lang,
         "kind": kind,
@@ -136,6 +143,10 @@ def _by_threshold(row: dict) -> bool:
 
 def summarize(rows: list[dict], langs: list[str], gold: dict[str, list[str]] | None = None) -> None:
     """``gold``: the gold answers by question, when not XQuAD's."""
+    errors = [r for r in rows if "error" in r]
+    if errors:
+        print(f"{len(errors)} questions ended in an error and are left out: {errors[0]['error']}")
+    rows = [r for r in rows if "error" not in r]
     print(
         f"{'lang':5} {'answerable':>10} {'refused':>8} {'gold in answer':>15} {'gold retrieved':>15} "
         f"{'cite precision':>15} {'held-out':>9} {'refused':>8} {'right anyway':>13} {'s/answer':>9}"
