@@ -636,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_translation:
         from assistant.settings import load_settings
 
-        model = load_settings(_env_file=None).llm_model
+        model = load_settings(_env_file=None).llm.model
         path = cache_dir / "translations.jsonl" if cache_dir else None
         translations = CachedTranslations(path, model, live_translator() if args.translate_live else None)
 

@@ -28,7 +28,7 @@ from bench.retrieval import (
 def main() -> None:
     key = sys.argv[1] if len(sys.argv) > 1 else "use"
     translations = CachedTranslations(
-        DEFAULT_CACHE / "translations.jsonl", load_settings(_env_file=None).llm_model, None
+        DEFAULT_CACHE / "translations.jsonl", load_settings(_env_file=None).llm.model, None
     )
     embeddings = make_embedder(key, DEFAULT_CACHE)
     runs, _, _ = xquad_runs(
