@@ -38,4 +38,15 @@ if ! $VPY -c "import llama_cpp, llama_cpp.server" >/dev/null 2>&1; then
 fi
 
 $VPY scripts/prepare_model.py --models-dir "$CACHE/models"
+
+# The web app (web/ -> api/web/dist, served at /): npm ci and the build, again only when its lock file or
+# sources changed.
+web_stamp=web/node_modules/.build-$( (cat web/package-lock.json web/package.json web/index.html web/vite.config.ts \
+  web/tsconfig.json; find web/src -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16)
+if [ ! -f "$web_stamp" ] || [ ! -f api/web/dist/index.html ]; then
+  command -v npm >/dev/null 2>&1 || { echo "npm is needed to build the web app (Node.js 20+)" >&2; exit 1; }
+  echo "==> building the web app (npm ci && npm run build in web/)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+  touch "$web_stamp"
+fi
 echo "==> set-up complete"

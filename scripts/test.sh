@@ -28,6 +28,13 @@ else
   echo "note: PostgreSQL not available; register tests run on SQLite only" >&2
 fi
 
+# The web app's end-to-end tests (tests/e2e) drive Debian's Chromium; CJK fonts for the Chinese screens.
+if [ ! -x /usr/bin/chromium ]; then
+  command -v apt-get >/dev/null || { echo "no apt-get to install chromium for tests/e2e" >&2; exit 1; }
+  echo "==> installing Debian's chromium for the end-to-end tests" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) >&2
+fi
+
 $VENV/ruff check .
 $VENV/ruff format --check .
 $VENV/mypy
