@@ -37,6 +37,7 @@ from assistant.plans.schemas import (
     PlanUpdate,
 )
 from assistant.projects import repository as projects
+from assistant.providers.scheduler import Priority, llm_priority
 from assistant.providers.settings import StructuredMethod
 from assistant.risks.exports import Exported
 from assistant.risks.models import ASSISTANT_ACTOR
@@ -230,7 +231,10 @@ def _draft(ctx: DraftContext, *, project_id: str, language: str, five_why_ids: l
             language=language,
         )
     llm = ctx.chat_model() if chunks else None
-    return draft_plan(inp, llm=llm, method=ctx.method, busy_deadline_s=ctx.busy_deadline_s)
+    # A person asked for the plan and waits for it: its calls go before background scans, as a 5-Why's do,
+    # although it runs on a worker thread.
+    with llm_priority(Priority.interactive):
+        return draft_plan(inp, llm=llm, method=ctx.method, busy_deadline_s=ctx.busy_deadline_s)
 
 
 def _write_draft(ctx: DraftContext, *, plan_id: str, job_id: str, outcome: DraftOutcome) -> PlanPublic | None:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from sqlalchemy.orm import Session
 
 from api.container import Container
@@ -33,8 +34,10 @@ from assistant.plans.facts import (
 )
 from assistant.plans.schemas import PlanCreate, PlanDetail, PlanUpdate
 from assistant.projects import repository as projects
+from assistant.providers import scheduler
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
+from assistant.providers.scheduler import Priority, llm_priority
 from assistant.requirements.models import CheckedRequirement
 from assistant.requirements.repository import replace_document_requirements
 from assistant.risks.models import Risk
@@ -586,3 +589,19 @@ def test_a_draft_a_stopped_server_was_running_runs_again_at_the_next_start(
         assert job.status == "done" and job.kind == "plan"
     finally:
         second.close()
+
+
+def test_a_drafts_calls_go_before_background_work_even_from_a_worker_thread(
+    hospital: Hospital, container: Container, chat_model: ScriptedChatModel
+) -> None:
+    seen: list[Priority] = []
+
+    class Recorder(BaseCallbackHandler):
+        def on_chat_model_start(self, serialized: dict, messages: list, **_: object) -> None:
+            seen.append(scheduler._PRIORITY.get())
+
+    chat_model.callbacks = [Recorder()]
+    chat_model.enqueue(prose_reply(*all_test_ids(hospital)), gaps_reply(hospital, None))
+    with llm_priority(Priority.background):  # what a background queue's thread may carry
+        draft(hospital, container, chat_model)
+    assert seen == [Priority.interactive, Priority.interactive]
