@@ -29,6 +29,7 @@ from tests.conftest import DEMO_DIR, REPO, make_settings
 pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency (requirements.lock)")
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright  # noqa: E402
 
+# Read at import: tests/conftest.py's autouse fixture clears ASSISTANT_* variables before each test.
 CHROMIUM = Path(os.environ.get("ASSISTANT_E2E_CHROMIUM", "/usr/bin/chromium"))
 # Chromium's own traffic (updates, sync, first-run pages) has nowhere to go on a machine without a network.
 CHROMIUM_ARGS = [
@@ -39,7 +40,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-gpu",
 ]
-OUTPUT = Path(os.environ.get("ASSISTANT_E2E_OUTPUT") or REPO / "build" / "e2e")
+OUTPUT = Path(os.environ.get("ASSISTANT_E2E_OUTPUT") or REPO / "build" / "e2e")  # read at import, as below
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000

@@ -248,6 +248,7 @@ export function Risks() {
             dataIndex: "id",
             key: "id",
             sorter: true,
+            width: 120,
             render: (id: string) => <Link to={`/p/${encodeURIComponent(pid)}/risks/${encodeURIComponent(id)}`}>{id}</Link>,
           },
           { title: t("risks.titleField"), dataIndex: "title", key: "title", sorter: true, width: 260 },
