@@ -4,6 +4,10 @@
     .venv/bin/python -m bench.risk_scan run --out run.json  # ingest + scan + score (15-25 min on 2 cores)
     .venv/bin/python -m bench.risk_scan run --no-spec       # only the minutes (and the 20-page cut)
     .venv/bin/python -m bench.risk_scan score --found run.json  # score a saved run again
+    .venv/bin/python -m bench.risk_scan demo --out demo.json    # the demo project in date order: recall on
+                                                                # bench/gold/risks_demo.jsonl, follow-ups on
+                                                                # bench/gold/risks_demo_follow.json, seconds
+    ... run|demo --embed-weight 0                               # the selector without the embedder (rules only)
 
 ``run`` ingests ../shared/eval/openetcs_api (the 75-page requirements PDF and the two workshop minutes) into a
 fresh data directory through the product's ingestion, then scans each document with ``scan_document`` exactly
@@ -53,6 +57,9 @@ EVAL = REPO.parent / "shared" / "eval" / "openetcs_api"
 SPEC = EVAL / "OETCS_API_Requirements_v1.2.pdf"
 MINUTES = [EVAL / "minutes" / "MeetingMinutes_140410.md", EVAL / "minutes" / "MeetingMinutes_140513.md"]
 GOLD = REPO / "bench" / "gold" / "openetcs_minutes_risks.jsonl"
+DEMO = REPO / "demo" / "project"
+DEMO_GOLD = REPO / "bench" / "gold" / "risks_demo.jsonl"
+DEMO_FOLLOW = REPO / "bench" / "gold" / "risks_demo_follow.json"
 PAIRS = REPO / "bench" / "gold" / "risk_match_pairs.jsonl"
 CHARS_PER_PAGE = 3000  # a page of typed minutes, for files that have no pages
 # The local 1.5B model on 2 idle cores (shared/MODELS.md: 64-80 tokens/s prompt, 7.6-10 tokens/s output): the
@@ -253,6 +260,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 "scan_max_passages": args.max_passages,
                 "scan_batch_size": args.batch_size,
                 "scan_max_output_tokens": args.max_tokens,
+                "scan_embed_weight": args.embed_weight,
             }.items()
             if v is not None
         }
@@ -292,7 +300,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                     ctx = ScanContext(
                         llm, container.embeddings, container.sessions, settings, risk_settings=rs
                     )
-                    report = scan_document(ctx, project_id=project_id, document_id=document_id)
+                    # As the background scan does: every candidate, strongest first.
+                    report = scan_document(ctx, project_id=project_id, document_id=document_id, limit=None)
                 except AssistantError as exc:
                     print(f"{name}: scan failed: {exc}", flush=True)
                     per_doc.append({"project": project, "document": name, "failed": str(exc)})
@@ -340,6 +349,112 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     return results
 
 
+def _settings(args: argparse.Namespace, data_dir: Path) -> tuple[Settings, RiskSettings]:
+    settings = load_settings(
+        data_dir=data_dir, llm_threads=args.threads, llm_timeout_s=args.timeout, risk_auto_scan=False
+    )
+    extra = {"scan_embed_weight": args.embed_weight} if args.embed_weight is not None else {}
+    return settings, settings.risk.model_validate(settings.risk.model_dump() | extra)
+
+
+def score_follow(session: object, project_id: str, expected: list[dict[str, object]]) -> dict[str, object]:
+    """Per expected resolution: was a change proposed, from a quote of that sentence, on a risk whose earlier
+    evidence is about it? And was anything applied without a person (a status or value the assistant set)?"""
+    from assistant.risks import repository as repo
+    from assistant.risks.models import ASSISTANT_ACTOR, HistoryKind
+
+    risks = repo.project_risks(session, project_id=project_id)  # type: ignore[arg-type]
+    rows = []
+    applied = 0
+    for risk in risks:
+        evidence = " ".join(e.quote for e in repo.risk_evidence(session, risk_id=risk.id)).lower()  # type: ignore[arg-type]
+        for h in repo.risk_history(session, risk_id=risk.id):  # type: ignore[arg-type]
+            if h.actor == ASSISTANT_ACTOR and h.kind == HistoryKind.transition.value:
+                applied += 1
+            if h.kind == HistoryKind.suggestion.value and h.field in ("status", "probability", "impact"):
+                rows.append((risk, evidence, h))
+    results = []
+    for item in expected:
+        says = _norm(str(item["says"]))
+        keys = [str(k).lower() for k in item["risk_evidence_any"]]  # type: ignore[attr-defined]
+        hit = None
+        for risk, evidence, h in rows:
+            note = _norm(h.note or "")
+            if _overlap(says, note) > 0 or says[:12] in note:
+                right = any(k in evidence for k in keys)
+                hit = hit or {"risk": risk.ref, "title": risk.title, "field": h.field, "to": h.new_value,
+                              "right_risk": right, "note": (h.note or "")[:160]}  # fmt: skip
+                if right:
+                    hit = {**hit, "risk": risk.ref, "title": risk.title, "field": h.field, "to": h.new_value}
+                    break
+        results.append({"says": item["says"], "proposed": hit})
+    right = sum(1 for r in results if r["proposed"] and r["proposed"]["right_risk"])  # type: ignore[index]
+    return {
+        "expected": len(expected),
+        "proposed_on_right_risk": right,
+        "share": round(right / len(expected), 3) if expected else 0.0,
+        "suggestions_total": len(rows),
+        "applied_without_a_person": applied,
+        "statuses": sorted({r.status for r in risks}),
+        "results": results,
+    }
+
+
+def run_demo(args: argparse.Namespace) -> dict[str, object]:
+    """The demo project as it would arrive: each file ingested and scanned in date order (so later documents
+    can update earlier risks), as the background scan does (every candidate)."""
+    from api.container import Container
+    from assistant.projects import repository as projects
+    from assistant.risks import repository as repo
+    from assistant.risks.scan import ScanContext, scan_document
+
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="risk-demo-"))
+    settings, rs = _settings(args, data_dir)
+    container = Container(settings)
+    follow_gold = json.loads(DEMO_FOLLOW.read_text(encoding="utf-8"))
+    files = sorted(DEMO.iterdir(), key=lambda p: p.name)
+    results: dict[str, object] = {"settings": rs.model_dump(), "llm_model": settings.llm.model}
+    try:
+        llm = container.chat_model
+        ctx = ScanContext(llm, container.embeddings, container.sessions, settings, risk_settings=rs)
+        per_doc = []
+        total = ScanReport(project_id="demo")
+        for path in files:
+            docs = _ingest(container, "demo", [(path.name, path.read_bytes())])
+            with transaction(container.sessions) as session:
+                project_id = projects.get_project(session, ref="demo").id
+            for name, document_id in docs.items():
+                report = scan_document(ctx, project_id=project_id, document_id=document_id, limit=None)
+                total.add(report)
+                row = {"document": name, **report.model_dump(exclude={"document_ids", "project_id"}),
+                       "projected_idle_seconds": round(_projected(report), 1)}  # fmt: skip
+                per_doc.append(row)
+                print(f"{name[:44]:44} {report.seconds:7.1f} s (idle projection {row['projected_idle_seconds']}"
+                      f" s) calls {report.llm_calls} tokens {report.prompt_tokens}+{report.completion_tokens} "
+                      f"candidates {report.passages_with_cues}/{report.passages_seen} drafts "
+                      f"{report.drafts_created} merges {report.merges} follow {report.follow_checked}/"
+                      f"{report.follow_proposals} dropped {report.dropped_bad_quote}", flush=True)  # fmt: skip
+        results["documents"] = per_doc
+        results["scan_seconds"] = round(sum(r["seconds"] for r in per_doc), 1)  # type: ignore[misc]
+        results["projected_idle_seconds"] = round(sum(r["projected_idle_seconds"] for r in per_doc), 1)  # type: ignore[misc]
+        found: list[Found] = []
+        with transaction(container.sessions) as session:
+            project_id = projects.get_project(session, ref="demo").id
+            for risk in repo.project_risks(session, project_id=project_id):
+                for ev in repo.risk_evidence(session, risk_id=risk.id):
+                    if ev.signal == "risk":
+                        found.append(Found(ev.file_name or "", risk.ref, risk.title, ev.quote))
+            results["follow"] = score_follow(session, project_id, follow_gold["resolutions"])
+        gold = load_gold(DEMO_GOLD)
+        in_gold = {g["document"] for g in gold}
+        results["found"] = [asdict(f) for f in found]
+        results["score"] = score([f for f in found if Path(f.document).name in in_gold], gold,
+                                 container.embeddings, rs.match_threshold)  # fmt: skip
+    finally:
+        container.close()
+    return results
+
+
 def _projected(report: ScanReport) -> float:
     other = max(0.0, report.seconds - report.llm_seconds)
     return other + report.prompt_tokens / IDLE_PROMPT_TPS + report.completion_tokens / IDLE_OUTPUT_TPS
@@ -375,12 +490,19 @@ def main() -> None:
     r.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary folder")
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--timeout", type=float, default=900.0, help="seconds one LLM call may take")
-    r.add_argument("--max-passages", type=int, default=RiskSettings.scan_max_passages)
-    r.add_argument("--batch-size", type=int, default=RiskSettings.scan_batch_size)
-    r.add_argument("--max-tokens", type=int, default=RiskSettings.scan_max_output_tokens)
+    r.add_argument("--max-passages", type=int, default=None)
+    r.add_argument("--batch-size", type=int, default=None)
+    r.add_argument("--max-tokens", type=int, default=None)
     r.add_argument("--no-spec", action="store_true", help="leave out the 75-page PDF")
     r.add_argument("--no-target", action="store_true", help="leave out the 20-page cut")
     r.add_argument("--out", type=Path, default=None, help="write the full results as JSON")
+    r.add_argument("--embed-weight", type=float, default=None, help="the embedder's share (0: rules only)")
+    d = sub.add_parser("demo", help="the demo project in date order: recall, follow-ups, seconds")
+    d.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary folder")
+    d.add_argument("--threads", type=int, default=2)
+    d.add_argument("--timeout", type=float, default=900.0, help="seconds one LLM call may take")
+    d.add_argument("--embed-weight", type=float, default=None, help="the embedder's share (0: rules only)")
+    d.add_argument("--out", type=Path, default=None, help="write the full results as JSON")
     sc = sub.add_parser("score", help="score the found risks of a saved run again")
     sc.add_argument("--found", type=Path, required=True, help="JSON written by run --out")
     sc.add_argument("--threshold", type=float, default=None)
@@ -401,6 +523,23 @@ def main() -> None:
         found = [Found(**f) for f in saved["found"] if Path(f["document"]).name in minutes]
         threshold = args.threshold if args.threshold is not None else RiskSettings().match_threshold
         _print_score(score(found, load_gold(), make_embeddings(settings), threshold))
+        return
+    if args.command == "demo":
+        result = run_demo(args)
+        print(
+            f"demo: scans {result['scan_seconds']} s (idle projection {result['projected_idle_seconds']} s)"
+        )
+        _print_score(result["score"])  # type: ignore[arg-type]
+        follow = result["follow"]
+        print(
+            f"follow-ups: {follow['proposed_on_right_risk']} of {follow['expected']} proposed on the right risk "  # type: ignore[index]
+            f"({follow['share']}); {follow['applied_without_a_person']} applied without a person; "  # type: ignore[index]
+            f"statuses {follow['statuses']}"  # type: ignore[index]
+        )
+        if args.out:
+            args.out.write_text(
+                json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+            )
         return
     result = run(args)
     print(

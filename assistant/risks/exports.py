@@ -1,4 +1,5 @@
-"""Exports of the register: CSV, XLSX, Markdown, and a CSV that Jira's CSV importer takes as issues.
+"""Exports of the register: CSV, XLSX, Markdown, a CSV that Jira's CSV importer takes as issues, the 风险登记册
+workbook a Chinese PMO hands round (``pmo``), and a CSV in the shape of ZenTao's risk list (``zentao``).
 
 Every text here came from a document or a person, so cells that a spreadsheet would run as a formula are
 defused (OWASP "CSV injection"), and the XLSX writer stores them as plain strings.
@@ -30,17 +31,23 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
     md = "md"
     jira = "jira"
+    pmo = "pmo"
+    zentao = "zentao"
 
 
 MEDIA_TYPES = {
     ExportFormat.csv: "text/csv; charset=utf-8",
     ExportFormat.jira: "text/csv; charset=utf-8",
+    ExportFormat.zentao: "text/csv; charset=utf-8",
+    ExportFormat.pmo: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.md: "text/markdown; charset=utf-8",
     ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 EXTENSIONS = {
     ExportFormat.csv: "csv",
     ExportFormat.jira: "jira.csv",
+    ExportFormat.zentao: "zentao.csv",
+    ExportFormat.pmo: "register.xlsx",
     ExportFormat.md: "md",
     ExportFormat.xlsx: "xlsx",
 }
@@ -48,7 +55,8 @@ EXTENSIONS = {
 COLUMNS = (
     "id", "title", "type", "category", "status", "probability", "impact", "score", "band",
     "residual_probability", "residual_impact", "residual_score", "residual_band", "owner", "response",
-    "cause", "event", "effect", "contingency", "trigger", "next_review", "overdue", "source", "confidence",
+    "cause", "event", "effect", "contingency", "trigger", "next_review", "identified_on", "planned_close",
+    "affected", "overdue", "source", "confidence",
     "evidence_count", "mitigation_actions", "linked_requirements", "linked_interfaces", "created_by",
     "created_at", "updated_at", "version",
 )  # fmt: skip
@@ -283,7 +291,13 @@ def to_xlsx(rows: list[ExportRisk], *, heat: HeatMap | None) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     values = [[_cell(row, c) for c in COLUMNS] for row in rows]
-    ws = _sheet(wb, "Risks", list(COLUMNS), values, {1: 11, 2: 40, 16: 40, 17: 40, 18: 40, 26: 50})
+    ws = _sheet(
+        wb,
+        "Risks",
+        list(COLUMNS),
+        values,
+        {1: 11, 2: 40, 16: 40, 17: 40, 18: 40, COLUMNS.index("mitigation_actions") + 1: 50},
+    )
     band_col = COLUMNS.index("band") + 1
     for row_cells in ws.iter_rows(min_row=2):
         fill = BAND_FILLS.get(str(row_cells[band_col - 1].value))
@@ -333,7 +347,11 @@ def render(
     on: dt.date,
 ) -> Exported:
     """The collected rows in one format, with its media type and file name."""
+    from assistant.risks.register_exports import to_pmo_xlsx, to_zentao_csv
+
     writers: dict[ExportFormat, Callable[[], bytes]] = {
+        ExportFormat.pmo: lambda: to_pmo_xlsx(rows, project_name=project_name, on=on),
+        ExportFormat.zentao: lambda: to_zentao_csv(rows),
         ExportFormat.csv: lambda: to_csv(rows),
         ExportFormat.jira: lambda: to_jira_csv(rows),
         ExportFormat.md: lambda: to_markdown(rows, project_name=project_name, heat=heat, on=on),

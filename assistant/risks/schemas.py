@@ -94,6 +94,8 @@ class EvidencePublic(BaseModel):
     page: int | None
     section: str | None
     quote: str = Field(..., description="The passage, quoted verbatim from the document.")
+    document_date: dt.date | None = Field(None, description="The document's own date (meeting, mail).")
+    signal: str = Field("risk", description="risk, or the change it reports (resolved, worse ...).")
     added_by: str
     created_at: dt.datetime
 

@@ -9,11 +9,11 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
-from assistant.risks import edits, exports, service
+from assistant.risks import edits, exports, register_exports, service
 from assistant.risks import repository as repo
 from assistant.risks.exports import COLUMNS, ExportFormat
 from assistant.risks.models import RiskEvidence
-from assistant.risks.schemas import ActionCreate, RiskCreate
+from assistant.risks.schemas import ActionCreate, RiskCreate, RiskUpdate
 from assistant.risks.scoring import Band
 from assistant.risks.settings import RiskSettings
 
@@ -183,3 +183,75 @@ def test_an_empty_register_exports_cleanly(sessions: sessionmaker[Session], proj
         assert out.content
     text = run(sessions, project_id, ExportFormat.md).content.decode()
     assert "0 risks" in text
+
+
+def test_pmo_workbook_carries_the_register_columns_in_chinese(
+    sessions: sessionmaker[Session], register: str
+) -> None:
+    with transaction(sessions) as session:
+        edits.update_risk(
+            session,
+            project_id=register,
+            ref="RSK-0001",
+            data=RiskUpdate(
+                version=1, response="escalate", planned_close=dt.date(2026, 5, 25), affected="M3 接口联调"
+            ),
+            actor="王磊",
+            settings=RS,
+        )
+    out = run(sessions, register, ExportFormat.pmo)
+    assert out.file_name.endswith(".register.xlsx")
+    wb = load_workbook(io.BytesIO(out.content))
+    ws = wb["风险登记册"]
+    assert "风险登记册" in ws["A1"].value and "风险总数：2" in ws["A2"].value
+    header = [c.value for c in ws[4]]
+    for name in (
+        "风险类别",
+        "触发条件",
+        "应对策略",
+        "责任人",
+        "识别日期",
+        "计划关闭日期",
+        "受影响的 WBS/里程碑",
+    ):
+        assert name in header
+    row = dict(zip(header, (c.value for c in ws[5]), strict=True))
+    assert row["风险编号"] == "RSK-0001" and row["风险类别"] == "供应商/第三方"
+    assert (row["应对策略"], row["计划关闭日期"], row["受影响的 WBS/里程碑"]) == (
+        "上报",
+        "2026-05-25",
+        "M3 接口联调",
+    )
+    assert (
+        row["风险名称"].startswith("=HYPERLINK") and ws.cell(5, header.index("风险名称") + 1).data_type == "s"
+    )
+    assert (
+        row["风险等级"] == register_exports.BAND_ZH[Band.critical.value] and row["责任人"] == "周涛"
+    )  # 4 x 5
+    evidence = [c.value for c in wb["风险依据"][2]]
+    assert evidence[0] == "RSK-0001" and "API v4.0" in evidence[4]
+
+
+def test_zentao_csv_uses_zentao_risk_fields_and_list_labels(
+    sessions: sessionmaker[Session], register: str
+) -> None:
+    with transaction(sessions) as session:
+        edits.update_risk(
+            session,
+            project_id=register,
+            ref="RSK-0001",
+            data=RiskUpdate(version=1, response="escalate"),
+            actor="王磊",
+            settings=RS,
+        )
+    text = run(sessions, register, ExportFormat.zentao).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == list(register_exports.ZENTAO_COLUMNS)
+    vendor = next(r for r in rows if "HYPERLINK" in r["风险名称"])
+    # ZenTao has no 上报 strategy: blank in 策略, said in 处理措施 so nothing is lost.
+    assert (vendor["类型"], vendor["策略"], vendor["状态"], vendor["优先级"]) == ("管理类", "", "开放", "高")
+    assert vendor["处理措施"].startswith("应对策略：上报") and "书面确认 API v4.0" in vendor["处理措施"]
+    assert (vendor["影响程度"], vendor["发生概率"], vendor["风险系数"]) == ("5", "4", "20")
+    assert vendor["来源"] == "供应商-外包" and vendor["指派给"] == "周涛"
+    adoption = next(r for r in rows if "报工" in r["风险名称"])
+    assert (adoption["类型"], adoption["优先级"]) == ("业务类", "低")

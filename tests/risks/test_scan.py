@@ -541,7 +541,9 @@ def test_a_limited_scan_reads_the_strongest_and_a_later_scan_reads_the_rest(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
 ) -> None:
     rs = RiskSettings(scan_max_passages=2, scan_batch_size=5, scan_embed_weight=0)
-    texts = [f"第{i}项：接口 IF-0{i} 可能延期。" for i in range(1, 5)] + ["接口 IF-05 可能延期，厂商尚未确认，我们担心。"]
+    texts = [f"第{i}项：接口 IF-0{i} 可能延期。" for i in range(1, 5)] + [
+        "接口 IF-05 可能延期，厂商尚未确认，我们担心。"
+    ]
     doc = add_document(sessions, project_id, "a.txt", texts)
     chat.enqueue(findings(), findings())
     seen: list[tuple[int, int]] = []
