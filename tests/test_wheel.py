@@ -93,6 +93,10 @@ def _source_snapshot(dest: Path) -> Path:
         if src.is_file():  # a tracked file deleted in the work tree is not part of it
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
+    # The built web app is ignored by git but made by the set-up before any wheel is built, and belongs in it.
+    built = REPO / "api" / "web" / "dist"
+    if built.is_dir():
+        shutil.copytree(built, dest / "api" / "web" / "dist", dirs_exist_ok=True)
     return dest
 
 
