@@ -6,27 +6,35 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.resources import files
 from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
 
 from api.auth import LLMRateLimiter, authorize
 from api.container import Container
 from api.errors import install_error_handlers
 from api.policy import describe, rule_for
-from api.routes import access, ask, documents, five_why, health, jobs, projects, requirements, risks, search
+from api.routes import (
+    access,
+    ask,
+    documents,
+    five_why,
+    health,
+    jobs,
+    projects,
+    requirements,
+    risks,
+    search,
+    traceability,
+)
 from api.routes.health import AUTH_OFF_WARNING, app_version
 from api.security import SecurityMiddleware, content_security_policy
+from api.web_app import install_web_app
 from assistant.auth.service import ADMIN_KEY_FILE, ensure_admin_key
 from assistant.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
-
-# Package data (pyproject.toml), read through importlib.resources so an installed wheel serves it too.
-WEB_PAGE = files("api") / "web" / "index.html"
 
 DESCRIPTION = """Requirements and risk assistant for system-integration projects (ERP, MES, WMS, CRM, OA ...).
 Upload meeting notes, e-mails and specifications in Chinese or English; ask questions with cited answers;
@@ -46,7 +54,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         if owned:
             container.close()
 
-    page = WEB_PAGE.read_text(encoding="utf-8")
     app = FastAPI(
         title="Requirements & Risk Assistant",
         version=app_version(),
@@ -61,10 +68,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     for module in (projects, documents, jobs, search, ask, five_why, requirements, risks, health, access):
         app.include_router(module.router)
     app.include_router(documents.reindex_router)
+    app.include_router(traceability.router)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return page
+    page = install_web_app(app)  # the built web app at / (api/web_app.py)
 
     app.add_middleware(
         SecurityMiddleware,

@@ -26,6 +26,7 @@ ANALYSE = Rule(Role.analyst)
 ANALYSE_LLM = Rule(Role.analyst, llm=True)
 MANAGE = Rule(Role.manager)
 EXPORT = Rule(Role.manager, audited=True)
+READ_EXPORT = Rule(Role.viewer, audited=True)  # a read anyone on the project may make, logged as an export
 ADMIN = Rule(Role.admin)
 
 POLICY: dict[tuple[str, str], Rule] = {
@@ -75,6 +76,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/projects/{project}/risks/{risk_id}/actions"): MANAGE,
     ("PATCH", "/projects/{project}/risks/{risk_id}/actions/{action_id}"): MANAGE,
     ("POST", "/projects/{project}/risks/{risk_id}/{action}"): MANAGE,
+    # The traceability matrix: a read, recorded like the register's exports.
+    ("GET", "/projects/{project}/traceability"): READ_EXPORT,
 }
 
 
