@@ -654,6 +654,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project}/traceability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The requirement traceability matrix (需求跟踪矩阵)
+         * @description One row per requirement of the requirement store (each once, however many documents state it: grouped by the id the documents write, REQ-007 = req-7, else by wording; the latest document's copy gives the wording and source), traced to the latest ready plan's interfaces and tests, the register's risks (all but rejected ones) whose `linked_requirements` name it, and the 5-Why analyses whose root need, request or restated requirements mention it (by id, by restating it, or a root need on its subject). A requirement names an interface when it mentions the interface's id, when a plan test covers both, or when it names both systems the interface joins (or one of them and its protocol). `status`: identified, designed (an interface linked) or test_planned (a plan test covers it). `gaps` per row: `no_test` (no plan test covers it; every requirement when the project has no ready plan) and `no_acceptance` (no plan test covering it states a criterion for it, a line that only repeats the requirement being none; every stored criterion is still a skeleton with <placeholders>; and the statement is not measurable itself: no figure with a unit, time or percentage, or a finding such as a vague term). Interfaces that no requirement names are not rows: JSON lists them in `interface_gaps`; CSV appends one line per such interface after the requirements (its id in the first column, its systems and protocol in the interfaces column, the gap in the last, the rest empty); XLSX puts them on a second sheet. `format=json` (default), `csv` (UTF-8 with BOM, opens in Excel) or `xlsx`. CSV and XLSX carry the columns of a 需求跟踪矩阵: 编号, 需求描述, 来源, 优先级, 状态, 验收标准, 关联接口/设计, 测试用例, 关联风险, 根本需求, 缺口; in English (ID, Requirement, Source, Priority, Status, Acceptance criteria, Interfaces / design, Test cases, Risks, Root needs, Gaps) when the project's main language is English, decided as a plan's default language is: the language most of its indexed passages are in (a bilingual document counts as Chinese); without documents, the language of the project's name and description. The matrix's `language` says which. Cells a spreadsheet would run as a formula are defused. Every call is recorded in the audit log as an export.
+         *
+         *     Needs role `viewer` or higher on the project.
+         */
+        get: operations["traceability_projects__project__traceability_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/session": {
         parameters: {
             query?: never;
@@ -1203,6 +1225,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Document Date
+             * @description The document's own date (meeting, mail).
+             */
+            document_date?: string | null;
             /** Document Id */
             document_id: string | null;
             /** File Name */
@@ -1218,12 +1245,18 @@ export interface components {
             quote: string;
             /** Section */
             section: string | null;
+            /**
+             * Signal
+             * @description risk, or the change it reports (resolved, worse ...).
+             * @default risk
+             */
+            signal: string;
         };
         /**
          * ExportFormat
          * @enum {string}
          */
-        ExportFormat: "csv" | "xlsx" | "md" | "jira";
+        ExportFormat: "csv" | "xlsx" | "md" | "jira" | "pmo" | "zentao";
         /**
          * Finding
          * @description One quality problem: which rule fired, on which exact words, and where in the statement.
@@ -1434,6 +1467,19 @@ export interface components {
             /** Old Value */
             old_value: string | null;
         };
+        /** InterfaceGap */
+        InterfaceGap: {
+            /** @default no_requirement */
+            gap: components["schemas"]["TraceGap"];
+            /** Interface Id */
+            interface_id: string;
+            /** Protocol */
+            protocol?: string | null;
+            /** Source */
+            source?: string | null;
+            /** Target */
+            target?: string | null;
+        };
         /** JobAccepted */
         JobAccepted: {
             /**
@@ -1612,6 +1658,11 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * Priority
+         * @enum {string}
+         */
+        Priority: "high" | "medium" | "low";
         /** ProjectCreate */
         ProjectCreate: {
             /** Description */
@@ -1794,6 +1845,11 @@ export interface components {
              * @description Mitigation actions to start with.
              */
             actions?: components["schemas"]["ActionCreate"][];
+            /**
+             * Affected
+             * @description 受影响的 WBS/里程碑: work packages or milestones it affects (free text).
+             */
+            affected?: string | null;
             /** @default other */
             category: components["schemas"]["RiskCategory"];
             /** Cause */
@@ -1804,6 +1860,11 @@ export interface components {
             effect?: string | null;
             /** Event */
             event?: string | null;
+            /**
+             * Identified On
+             * @description 识别日期: when the risk was first identified.
+             */
+            identified_on?: string | null;
             /**
              * Impact
              * @description 1 (very low) to 5 (very high).
@@ -1817,6 +1878,11 @@ export interface components {
             next_review?: string | null;
             /** Owner */
             owner?: string | null;
+            /**
+             * Planned Close
+             * @description 计划关闭日期: when it is planned to be closed.
+             */
+            planned_close?: string | null;
             /**
              * Probability
              * @description 1 (very low) to 5 (very high).
@@ -1841,6 +1907,8 @@ export interface components {
         RiskDetail: {
             /** Actions */
             actions: components["schemas"]["ActionPublic"][];
+            /** Affected */
+            affected: string | null;
             /**
              * Allowed Actions
              * @description Transitions possible from the current status.
@@ -1878,6 +1946,8 @@ export interface components {
              * @description Per-project id, RSK-0001 style.
              */
             id: string;
+            /** Identified On */
+            identified_on: string | null;
             /** Impact */
             impact: number;
             /** Linked Interfaces */
@@ -1898,6 +1968,8 @@ export interface components {
              * @description Fields a person has set; the assistant only suggests.
              */
             person_fields: string[];
+            /** Planned Close */
+            planned_close: string | null;
             /** Probability */
             probability: number;
             /** Project Id */
@@ -1922,6 +1994,13 @@ export interface components {
              */
             source: string;
             status: components["schemas"]["RiskStatus"];
+            /** Suggestions */
+            suggestions?: components["schemas"]["SuggestionPublic"][];
+            /**
+             * Timeline
+             * @description The evidence across documents, oldest document first.
+             */
+            timeline?: components["schemas"]["TimelineEntry"][];
             /** Title */
             title: string;
             /** Trigger */
@@ -1948,6 +2027,8 @@ export interface components {
         };
         /** RiskPublic */
         RiskPublic: {
+            /** Affected */
+            affected: string | null;
             /**
              * Allowed Actions
              * @description Transitions possible from the current status.
@@ -1981,6 +2062,8 @@ export interface components {
              * @description Per-project id, RSK-0001 style.
              */
             id: string;
+            /** Identified On */
+            identified_on: string | null;
             /** Impact */
             impact: number;
             /** Linked Interfaces */
@@ -2001,6 +2084,8 @@ export interface components {
              * @description Fields a person has set; the assistant only suggests.
              */
             person_fields: string[];
+            /** Planned Close */
+            planned_close: string | null;
             /** Probability */
             probability: number;
             /** Project Id */
@@ -2059,6 +2144,11 @@ export interface components {
          * @description Only the fields present in the body change; ``null`` clears an optional field.
          */
         RiskUpdate: {
+            /**
+             * Affected
+             * @description 受影响的 WBS/里程碑: work packages or milestones it affects (free text).
+             */
+            affected?: string | null;
             category?: components["schemas"]["RiskCategory"] | null;
             /** Cause */
             cause?: string | null;
@@ -2068,6 +2158,11 @@ export interface components {
             effect?: string | null;
             /** Event */
             event?: string | null;
+            /**
+             * Identified On
+             * @description 识别日期: when the risk was first identified.
+             */
+            identified_on?: string | null;
             /** Impact */
             impact?: number | null;
             /** Linked Interfaces */
@@ -2078,6 +2173,11 @@ export interface components {
             next_review?: string | null;
             /** Owner */
             owner?: string | null;
+            /**
+             * Planned Close
+             * @description 计划关闭日期: when it is planned to be closed.
+             */
+            planned_close?: string | null;
             /** Probability */
             probability?: number | null;
             /** Residual Impact */
@@ -2173,6 +2273,18 @@ export interface components {
              */
             findings: number;
             /**
+             * Follow Checked
+             * @description Sentences saying an earlier risk changed, put to the LLM.
+             * @default 0
+             */
+            follow_checked: number;
+            /**
+             * Follow Proposals
+             * @description Changes proposed on earlier risks (suggestions to accept).
+             * @default 0
+             */
+            follow_proposals: number;
+            /**
              * Llm Calls
              * @default 0
              */
@@ -2211,7 +2323,7 @@ export interface components {
             passages_already_scanned: number;
             /**
              * Passages Over Cap
-             * @description Passages left out by the per-document cap.
+             * @description Candidate passages left for a later (background) scan by this scan's limit.
              * @default 0
              */
             passages_over_cap: number;
@@ -2229,7 +2341,7 @@ export interface components {
             passages_sent: number;
             /**
              * Passages With Cues
-             * @description Passages the cue pass found worth the LLM's time.
+             * @description Candidate passages: sentences the rules and the embedder rank as risk language.
              * @default 0
              */
             passages_with_cues: number;
@@ -2406,6 +2518,66 @@ export interface components {
             projects: string[] | null;
             role: components["schemas"]["Role"];
         };
+        /**
+         * SuggestionPublic
+         * @description A change the assistant proposes; nothing changes until a person accepts it.
+         */
+        SuggestionPublic: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Current
+             * @description The value when it was suggested.
+             */
+            current: string | null;
+            /** Field */
+            field: string;
+            /** Id */
+            id: number;
+            /** Note */
+            note: string | null;
+            /**
+             * State
+             * @description pending, accepted or rejected
+             */
+            state: string;
+            /** Suggested */
+            suggested: string | null;
+        };
+        /**
+         * TimelineEntry
+         * @description One quote of the risk's evidence, placed by the date of the document it comes from.
+         */
+        TimelineEntry: {
+            /**
+             * Date
+             * @description The document's date, else the day the quote was added.
+             */
+            date: string | null;
+            /** Document Id */
+            document_id: string | null;
+            /** File Name */
+            file_name: string | null;
+            /** Page */
+            page: number | null;
+            /** Quote */
+            quote: string;
+            /** Section */
+            section: string | null;
+            /**
+             * Signal
+             * @description risk (it is stated), resolved, occurred, less_likely, more_likely or worse.
+             */
+            signal: string;
+            /**
+             * Suggestion Ids
+             * @description Suggestions the assistant made from this quote.
+             */
+            suggestion_ids?: number[];
+        };
         /** Timing */
         Timing: {
             /** Checking Ms */
@@ -2416,6 +2588,160 @@ export interface components {
             retrieval_ms: number;
             /** Total Ms */
             total_ms: number;
+        };
+        /**
+         * TraceFormat
+         * @enum {string}
+         */
+        TraceFormat: "json" | "csv" | "xlsx";
+        /**
+         * TraceGap
+         * @enum {string}
+         */
+        TraceGap: "no_test" | "no_acceptance" | "no_requirement";
+        /** TraceNeed */
+        TraceNeed: {
+            /**
+             * Analysis Id
+             * @description The 5-Why analysis.
+             */
+            analysis_id: string;
+            /**
+             * Need
+             * @description Its root need.
+             */
+            need: string;
+        };
+        /** TraceRisk */
+        TraceRisk: {
+            /**
+             * Band
+             * @description low, medium, high or critical (current score).
+             */
+            band: string;
+            /**
+             * Risk Id
+             * @description The register's id, RSK-0001 style.
+             */
+            risk_id: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+        };
+        /** TraceRow */
+        TraceRow: {
+            /**
+             * Acceptance Criteria
+             * @description From the plan's tests that cover it and the stored criteria with no <placeholder> left; failing those, the statement itself when it is measurable and the checker finds it testable.
+             */
+            acceptance_criteria?: string[];
+            /**
+             * Gaps
+             * @description no_test, no_acceptance.
+             */
+            gaps?: components["schemas"]["TraceGap"][];
+            /**
+             * Interfaces
+             * @description Ids of the plan's interfaces it names.
+             */
+            interfaces?: string[];
+            /**
+             * Kind
+             * @description functional | non_functional
+             */
+            kind: string;
+            /**
+             * Needs
+             * @description 5-Why root needs it answers.
+             */
+            needs?: components["schemas"]["TraceNeed"][];
+            /** @description As the text states it (优先级：高, Priority: P1, MoSCoW), else from its modal verb: shall/must/必须/应 high, needs to/需要 medium, should/may/可/宜 low; null when it has none. */
+            priority?: components["schemas"]["Priority"] | null;
+            /**
+             * Quality Class
+             * @description performance, security, usability, ... (non-functional).
+             */
+            quality_class?: string | null;
+            /**
+             * Requirement
+             * @description The requirement's text.
+             */
+            requirement: string;
+            /**
+             * Requirement Id
+             * @description As the documents write it (REQ-007, FR-012); the stored statement's id when they write none.
+             */
+            requirement_id: string;
+            /**
+             * Risks
+             * @description Risks of the register (not rejected ones) whose linked requirements name it.
+             */
+            risks?: components["schemas"]["TraceRisk"][];
+            source: components["schemas"]["TraceSource"];
+            status: components["schemas"]["TraceStatus"];
+            /**
+             * Tests
+             * @description Ids of the plan's tests that cover it.
+             */
+            tests?: string[];
+        };
+        /** TraceSource */
+        TraceSource: {
+            /**
+             * Document Id
+             * @description The document the requirement was read from.
+             */
+            document_id?: string | null;
+            /** File Name */
+            file_name?: string | null;
+            /** Page */
+            page?: number | null;
+            /**
+             * Quote
+             * @description The requirement as the document words it.
+             */
+            quote: string;
+            /** Section */
+            section?: string | null;
+        };
+        /**
+         * TraceStatus
+         * @description How far a requirement is traced: only stated, realised by an interface of the plan, or covered by a test.
+         * @enum {string}
+         */
+        TraceStatus: "identified" | "designed" | "test_planned";
+        /** TraceabilityMatrix */
+        TraceabilityMatrix: {
+            /**
+             * Interface Gaps
+             * @description Interfaces of the plan that no requirement names (a gap without a requirement row).
+             */
+            interface_gaps?: components["schemas"]["InterfaceGap"][];
+            /**
+             * Language
+             * @description zh or en: the project's main language, which the files' headers use.
+             */
+            language: string;
+            /**
+             * Plan Id
+             * @description The plan whose interfaces and tests the matrix traces; null when it has none ready.
+             */
+            plan_id?: string | null;
+            /** Plan Version */
+            plan_version?: number | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Rows
+             * @description One per requirement of the requirement store.
+             */
+            rows: components["schemas"]["TraceRow"][];
+            /**
+             * Total
+             * @description Rows, i.e. requirements.
+             */
+            total: number;
         };
         /** TransitionRequest */
         TransitionRequest: {
@@ -4574,6 +4900,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    traceability_projects__project__traceability_get: {
+        parameters: {
+            query?: {
+                /** @description json, csv or xlsx */
+                format?: components["schemas"]["TraceFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceabilityMatrix"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
                 };
             };
             /** @description No valid API key or session. */
