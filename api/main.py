@@ -29,6 +29,7 @@ from api.routes import (
     traceability,
 )
 from api.routes.health import AUTH_OFF_WARNING, app_version
+from api.routes.plans import install_plans
 from api.security import SecurityMiddleware, content_security_policy
 from api.web_app import install_web_app
 from assistant.auth.service import ADMIN_KEY_FILE, ensure_admin_key
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     for module in (projects, documents, jobs, search, ask, five_why, requirements, risks, health, access):
         app.include_router(module.router)
     app.include_router(documents.reindex_router)
+    install_plans(app, container)  # the plans routes and the worker that drafts
     app.include_router(traceability.router)
 
     page = install_web_app(app)  # the built web app at / (api/web_app.py)

@@ -63,6 +63,17 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/projects/{project}/five-why/{analysis_id}"): READ,
     ("POST", "/projects/{project}/requirements/check"): ANALYSE_LLM,
     ("GET", "/projects/{project}/requirements"): READ,
+    # Integration plans: drafting uses the model; edits and decisions on suggestions are a manager's; the
+    # export is a read anyone on the project may make, recorded like the register's exports.
+    ("POST", "/projects/{project}/plans"): ANALYSE_LLM,
+    ("GET", "/projects/{project}/plans"): READ,
+    ("GET", "/projects/{project}/plans/{plan_id}"): READ,
+    ("PATCH", "/projects/{project}/plans/{plan_id}"): MANAGE,
+    ("DELETE", "/projects/{project}/plans/{plan_id}"): MANAGE,
+    ("POST", "/projects/{project}/plans/{plan_id}/redraft"): ANALYSE_LLM,
+    ("POST", "/projects/{project}/plans/{plan_id}/suggestions/{suggestion_id}/accept"): MANAGE,
+    ("POST", "/projects/{project}/plans/{plan_id}/suggestions/{suggestion_id}/reject"): MANAGE,
+    ("GET", "/projects/{project}/plans/{plan_id}/export"): READ_EXPORT,
     # The register: reading is a viewer's, changing it a manager's; a scan only adds drafts and evidence.
     ("GET", "/projects/{project}/risks"): READ,
     ("POST", "/projects/{project}/risks"): MANAGE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, FastAPI, Query, Response, status
 
 from api.auth import ActorDep
 from api.container import Container
@@ -53,6 +53,12 @@ def draft_context(container: Container) -> service.DraftContext:
 def register_drafting(container: Container) -> None:
     """Drafts run on the container's background work, queue ``plans`` (the server starts its worker)."""
     service.register_drafting(container.background, lambda: draft_context(container))
+
+
+def install_plans(app: FastAPI, container: Container) -> None:
+    """The routes, and the worker that drafts (registered before the app starts its background work)."""
+    app.include_router(router)
+    register_drafting(container)
 
 
 def _model(container: Container) -> object:
