@@ -11,7 +11,7 @@ test: setup
 	bash scripts/test.sh
 
 test-fast:
-	.venv/bin/pytest -q -m "not integration"
+	.venv/bin/pytest -q -m "not integration and not e2e"
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from api.cli_common import ProjectOpt, console, err_console, fail, open_container
 from api.container import Container
+from assistant.auth.service import ADMIN_KEY_FILE, ensure_admin_key
 from assistant.db import transaction
 from assistant.documents import repository as documents
 from assistant.documents.models import DocumentType
@@ -218,6 +219,26 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
         container.close()
 
 
+def _announce_demo(container: Container, host: str | None, port: int | None) -> None:
+    """The demo's address and the key to sign in with, together: the admin key made at the first start (or
+    kept in ``<data dir>/admin.key`` since), so whoever ran `make demo` can open the page and sign in."""
+    settings = container.settings
+    url = f"http://{host or settings.server.host}:{port or settings.server.port}/#/p/{DEMO_PROJECT}"
+    if not settings.access.enabled:
+        console.print(f"[bold]Demo ready:[/bold] {url}  (authentication is off)")
+        return
+    key_file = settings.data_dir / ADMIN_KEY_FILE
+    key = ensure_admin_key(container.sessions, settings.data_dir)
+    if key is None and key_file.is_file():
+        key = key_file.read_text(encoding="utf-8").strip()
+    sign_in = (
+        f"sign in with the admin key {key}  (kept in {key_file})"
+        if key
+        else "sign in with your API key (`assistant keys create --role admin ...` makes one)"
+    )
+    console.print(f"[bold]Demo ready:[/bold] open {url} and {sign_in}")
+
+
 @app.command()
 def demo(
     host: Annotated[str | None, typer.Option(help="Bind address (default ASSISTANT_HOST).")] = None,
@@ -238,6 +259,7 @@ def demo(
     if failed:
         err_console.print(f"[yellow]{failed} demo file(s) failed; see the table above[/yellow]")
     if serve_after:
+        _announce_demo(container, host, port)
         _serve(container, host, port)
     else:
         container.close()

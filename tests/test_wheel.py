@@ -133,7 +133,7 @@ def test_the_wheel_carries_its_data_and_runs_without_the_work_tree(tmp_path: Pat
         | _repo_files("assistant/migrations", "*.mako")
         | _repo_files("assistant/migrations", "versions/*.py")
     )
-    assert "api/web/index.html" in expected and "assistant/prompts/qa_system.en.md" in expected
+    assert "api/web/dist/index.html" in expected and "assistant/prompts/qa_system.en.md" in expected
     assert "assistant/migrations/script.py.mako" in expected
     assert any(n.startswith("assistant/migrations/versions/0001") for n in expected)
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
