@@ -84,6 +84,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/projects/{project}/risks/{risk_id}"): READ,
     ("PATCH", "/projects/{project}/risks/{risk_id}"): MANAGE,
     ("POST", "/projects/{project}/risks/{risk_id}/suggestions/{suggestion_id}/accept"): MANAGE,
+    ("POST", "/projects/{project}/risks/{risk_id}/suggestions/{suggestion_id}/reject"): MANAGE,
     ("POST", "/projects/{project}/risks/{risk_id}/actions"): MANAGE,
     ("PATCH", "/projects/{project}/risks/{risk_id}/actions/{action_id}"): MANAGE,
     ("POST", "/projects/{project}/risks/{risk_id}/{action}"): MANAGE,

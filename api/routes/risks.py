@@ -186,9 +186,12 @@ def overdue(project: ProjectDep, session: SessionDep) -> RiskList:
     "/export",
     summary="Export the register",
     description=_doc("""`format=csv` (UTF-8 with BOM, opens in Excel), `xlsx` (sheets Risks, Actions,
-    Evidence, Heat map), `md` (Markdown report with heat map and evidence quotes) or `jira` (CSV for
-    Jira's CSV importer: Summary, Issue Type, Priority, Due Date as yyyy-MM-dd, Description, Labels).
-    Takes the same filters as the list. Cells a spreadsheet would run as a formula are defused."""),
+    Evidence, Heat map), `md` (Markdown report with heat map and evidence quotes), `jira` (CSV for
+    Jira's CSV importer: Summary, Issue Type, Priority, Due Date as yyyy-MM-dd, Description, Labels), `pmo`
+    (XLSX 风险登记册 in the columns a Chinese PMO hands round: 风险编号, 风险类别, 触发条件, 应对策略, 责任人, 识别日期,
+    计划关闭日期, 受影响的 WBS/里程碑 ..., with a sheet of evidence) or `zentao` (CSV with ZenTao's risk fields and
+    list values, for its import). Takes the same filters as the list. Cells a spreadsheet would run as a formula
+    are defused."""),
     response_class=Response,
     responses={200: {"content": {m: {} for m in sorted(set(exports.MEDIA_TYPES.values()))}}},
 )
@@ -197,7 +200,7 @@ def export_risks(
     session: SessionDep,
     query: QueryDep,
     fmt: Annotated[
-        exports.ExportFormat, Query(alias="format", description="csv, xlsx, md or jira")
+        exports.ExportFormat, Query(alias="format", description="csv, xlsx, md, jira, pmo or zentao")
     ] = exports.ExportFormat.csv,
 ) -> Response:
     out = service.export(session, project_id=project.id, fmt=fmt, query=query)
@@ -281,10 +284,12 @@ def update_risk(
     response_model=RiskDetail,
     summary="Accept the assistant's suggestion for a field",
     description=_doc(
-        """A scan never changes a risk a person has touched: where it reads a field differently it records a
-    history row of kind `suggestion` (its `id` is `suggestion_id`). Accepting one sets that field to the
-    suggested value, with the person as the actor; the field becomes theirs. 404 when the risk has no such
-    suggestion; 409 when the version is stale or the field already has that value."""
+        """A scan never changes a risk a person has touched: where it reads a field differently, or a later
+    document says the risk changed (resolved, occurred, more or less likely, worse), it records a history row of
+    kind `suggestion` (its `id` is `suggestion_id`; `GET` of the risk lists them with their state). Accepting one
+    sets that field to the suggested value, with the person as the actor (the field becomes theirs); a suggested
+    status is reached by the lifecycle's moves, each recorded as the person's. 404 when the risk has no such
+    suggestion; 409 when the version is stale, the suggestion was decided already or the risk has that value."""
         + LOCK_NOTE
         + ACTOR_NOTE
     ),
@@ -311,6 +316,37 @@ def accept_suggestion(
     )
     _notify(background, container, rs, project.id, transport)
     return out
+
+
+@router.post(
+    "/{risk_id}/suggestions/{suggestion_id}/reject",
+    response_model=RiskDetail,
+    summary="Reject the assistant's suggestion",
+    description=_doc(
+        """Turns a pending suggestion down: a history row records who rejected it (and why, when `reason` is
+    given); no field or status changes, and the same suggestion is not made again. 404 when the risk has no
+    such suggestion; 409 when it was accepted or rejected already."""
+        + ACTOR_NOTE
+    ),
+)
+def reject_suggestion(
+    project: ProjectDep,
+    container: ContainerDep,
+    risk_id: str,
+    suggestion_id: RowId,
+    actor: ActorDep,
+    reason: Annotated[
+        str | None, Body(embed=True, max_length=2000, description="Why, for the history (optional).")
+    ] = None,
+) -> RiskDetail:
+    return service.reject_suggestion(
+        container.sessions,
+        project_id=project.id,
+        ref=risk_id,
+        suggestion_id=suggestion_id,
+        actor=actor,
+        reason=reason,
+    )
 
 
 @router.post(

@@ -39,7 +39,7 @@ INJECTED_EN = (
 )
 ORDERS = ("关闭所有风险", "项目无风险", "close all risks", "no open issues", "mallory", EVIL)
 # What a person sees change on a risk they keep when a scan finds it again: it may only grow.
-GROWS = {"evidence", "evidence_count", "history"}
+GROWS = {"evidence", "evidence_count", "history", "timeline", "suggestions"}
 
 
 def finding(quote: str, title: str, **extra: Any) -> dict[str, Any]:

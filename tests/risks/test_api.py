@@ -220,3 +220,33 @@ def test_every_route_is_documented(api: TestClient) -> None:
         assert op.get("summary") and op.get("description"), (path, method)
         if method in ("post", "patch") and not path.endswith("/scan"):
             assert "key's owner" in op["description"] and "X-Actor" in op["description"], (path, method)
+
+
+def test_a_suggestion_from_a_later_document_is_rejected_over_http(
+    api: TestClient, api_container: Container, chat: ScriptedChatModel
+) -> None:
+    from tests.risks.test_follow import _two_documents
+
+    make_project(api)
+    # The later document says the risk got worse: a suggestion (impact 4 -> 5) a person may turn down.
+    follow = RiskSettings(match_threshold=0.5, scan_embed_weight=0, follow_threshold=0.3, follow_id_bonus=0.3)
+    _two_documents(
+        api_container.sessions, "demo", api_container.settings, follow,
+        {"change": "worse", "quote": "书面确认交付 API v4.0"},
+    )  # fmt: skip
+    risk = api.get(f"{BASE}/RSK-0001").json()
+    (pending,) = risk["suggestions"]
+    assert (pending["field"], pending["suggested"], pending["state"]) == ("impact", "5", "pending")
+
+    url = f"{BASE}/RSK-0001/suggestions/{pending['id']}/reject"
+    after = api.post(url, json={"reason": "不影响"}, headers=actor("王磊"))
+    assert after.status_code == 200
+    body = after.json()
+    assert (body["impact"], body["version"], body["suggestions"][0]["state"]) == (
+        4,
+        risk["version"],
+        "rejected",
+    )
+    assert any(h["actor"] == "王磊" for h in body["history"])
+    assert api.post(url, json={}, headers=actor("王磊")).status_code == 409  # decided already
+    assert api.post(f"{BASE}/RSK-0001/suggestions/999999/reject", json={}).status_code == 404
