@@ -334,6 +334,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a project's plans, newest first
+         * @description `total` counts every plan of the project; `limit`/`offset` page through them.
+         *
+         *     Needs role `viewer` or higher on the project.
+         */
+        get: operations["list_plans_projects__project__plans_get"];
+        put?: never;
+        /**
+         * Draft an integration plan
+         * @description Creates the plan in status `drafting` and starts its job (follow it at `GET /jobs/{job_id}` or by reading the plan). The job reads the facts the project's documents state (systems, the interface catalogue, phases and milestones with dates, cut-over stages, rollback triggers with thresholds, training, hand-over, conflicts between documents, the later document winning), links the register's live risks, the requirement store and the root needs of `five_why_ids`, builds the test strategy (an integration test per interface, unit, UAT, performance, security, each tied to requirement and interface ids, acceptance from the requirements' own words), and asks the language model for what code cannot write: test prose where no requirement speaks, a rollback procedure when the documents give none, and open questions. Everything the model adds is `proposed: true`; every stated item carries evidence whose quote is verbatim in its passage. A project without documents gets open questions, not an invented catalogue. `language` defaults to the project's main language, `title` to one made from the project's name. 422 when a 5-Why id is not the project's. 503 when the language model is unavailable at request time (then nothing is created); a failure later leaves the plan `failed` with its `reason`. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header); `assistant` is the drafting job.
+         *
+         *     Needs role `analyst` or higher on the project. Uses the language model: counted against the key's rate limit (429 with Retry-After).
+         */
+        post: operations["create_plan_projects__project__plans_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project}/plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One plan with its history and suggestions
+         * @description `status`: `drafting` (the job runs), `ready`, or `failed` (`reason` says why; the body is as it was before the failed draft). `person_fields` are the fields people own: a redraft keeps them and lists what it would change under `suggestions`, which a person accepts or rejects. A plan of another project answers 404.
+         *
+         *     Needs role `viewer` or higher on the project.
+         */
+        get: operations["get_plan_projects__project__plans__plan_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a plan
+         * @description The plan, its history and its suggestions go; a draft still running for it ends without writing.
+         *
+         *     Needs role `manager` or higher on the project.
+         */
+        delete: operations["delete_plan_projects__project__plans__plan_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a plan
+         * @description Changes the fields present in the body (`title` and any part of the body: systems, interfaces, phases, milestones, tests, cutover, training, handover, risks, requirements, needs, open_questions, conflicts; a list is replaced whole, `null` empties it). Each changed field is a history row (who, when, field, old and new value as JSON) and becomes person-owned: a redraft will not overwrite it. Send the `version` you read: if the plan has changed since, the answer is 409 naming the current version, and nothing changes. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header); `assistant` is the drafting job.
+         *
+         *     Needs role `manager` or higher on the project.
+         */
+        patch: operations["update_plan_projects__project__plans__plan_id__patch"];
+        trace?: never;
+    };
+    "/projects/{project}/plans/{plan_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a plan
+         * @description `format=md` (Markdown with a Mermaid Gantt chart of the dated phases), `docx` (Word: headings and real tables for interfaces, milestones, tests, cut-over and risks; Chinese in a CJK font) or `xlsx` (one sheet per table). Proposals are marked and evidence is given as file, page or section and quote. 409 while the plan has no draft yet.
+         *
+         *     Needs role `viewer` or higher on the project.
+         */
+        get: operations["export_plan_projects__project__plans__plan_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project}/plans/{plan_id}/redraft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Draft a plan again from the documents as they are now
+         * @description Runs the draft again (a new job) after new documents arrive. Fields nobody edited take the new draft. In a field a person owns, the person's value stays: items the documents newly state (with evidence) are added, and whatever else the redraft would change (an item the documents now read differently, one they no longer state, one the assistant proposes) becomes a suggestion (`GET` the plan, `suggestions`), never made twice. 409 while a draft of the plan is running. 503 when the language model is unavailable at request time (then nothing is created); a failure later leaves the plan `failed` with its `reason`.
+         *
+         *     Needs role `analyst` or higher on the project. Uses the language model: counted against the key's rate limit (429 with Retry-After).
+         */
+        post: operations["redraft_plan_projects__project__plans__plan_id__redraft_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project}/plans/{plan_id}/suggestions/{suggestion_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a redraft's suggestion
+         * @description The suggested item replaces the plan's (or is added; a suggestion to drop an item removes it), with the person as the actor in the history. 404 when the plan has no such suggestion; 409 when it was decided already. Send the `version` you read: if the plan has changed since, the answer is 409 naming the current version, and nothing changes. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header); `assistant` is the drafting job.
+         *
+         *     Needs role `manager` or higher on the project.
+         */
+        post: operations["accept_suggestion_projects__project__plans__plan_id__suggestions__suggestion_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project}/plans/{plan_id}/suggestions/{suggestion_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a redraft's suggestion
+         * @description The plan stays as it is; the suggestion is closed (kept, with who decided) and the same value is never suggested again. 404 when the plan has no such suggestion; 409 when it was decided already. Send the `version` you read: if the plan has changed since, the answer is 409 naming the current version, and nothing changes. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header); `assistant` is the drafting job.
+         *
+         *     Needs role `manager` or higher on the project.
+         */
+        post: operations["reject_suggestion_projects__project__plans__plan_id__suggestions__suggestion_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project}/reindex": {
         parameters: {
             query?: never;
@@ -437,7 +587,7 @@ export interface paths {
         };
         /**
          * Export the register
-         * @description `format=csv` (UTF-8 with BOM, opens in Excel), `xlsx` (sheets Risks, Actions, Evidence, Heat map), `md` (Markdown report with heat map and evidence quotes) or `jira` (CSV for Jira's CSV importer: Summary, Issue Type, Priority, Due Date as yyyy-MM-dd, Description, Labels). Takes the same filters as the list. Cells a spreadsheet would run as a formula are defused.
+         * @description `format=csv` (UTF-8 with BOM, opens in Excel), `xlsx` (sheets Risks, Actions, Evidence, Heat map), `md` (Markdown report with heat map and evidence quotes), `jira` (CSV for Jira's CSV importer: Summary, Issue Type, Priority, Due Date as yyyy-MM-dd, Description, Labels), `pmo` (XLSX 风险登记册 in the columns a Chinese PMO hands round: 风险编号, 风险类别, 触发条件, 应对策略, 责任人, 识别日期, 计划关闭日期, 受影响的 WBS/里程碑 ..., with a sheet of evidence) or `zentao` (CSV with ZenTao's risk fields and list values, for its import). Takes the same filters as the list. Cells a spreadsheet would run as a formula are defused.
          *
          *     Needs role `manager` or higher on the project.
          */
@@ -599,11 +749,33 @@ export interface paths {
         put?: never;
         /**
          * Accept the assistant's suggestion for a field
-         * @description A scan never changes a risk a person has touched: where it reads a field differently it records a history row of kind `suggestion` (its `id` is `suggestion_id`). Accepting one sets that field to the suggested value, with the person as the actor; the field becomes theirs. 404 when the risk has no such suggestion; 409 when the version is stale or the field already has that value. Send the `version` you read: if the risk has changed since, the answer is 409 and nothing changes. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header: a person's name, percent-encoded UTF-8 when not ASCII; default `api`). `assistant` is reserved for the automatic scan.
+         * @description A scan never changes a risk a person has touched: where it reads a field differently, or a later document says the risk changed (resolved, occurred, more or less likely, worse), it records a history row of kind `suggestion` (its `id` is `suggestion_id`; `GET` of the risk lists them with their state). Accepting one sets that field to the suggested value, with the person as the actor (the field becomes theirs); a suggested status is reached by the lifecycle's moves, each recorded as the person's. 404 when the risk has no such suggestion; 409 when the version is stale, the suggestion was decided already or the risk has that value. Send the `version` you read: if the risk has changed since, the answer is 409 and nothing changes. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header: a person's name, percent-encoded UTF-8 when not ASCII; default `api`). `assistant` is reserved for the automatic scan.
          *
          *     Needs role `manager` or higher on the project.
          */
         post: operations["accept_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project}/risks/{risk_id}/suggestions/{suggestion_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject the assistant's suggestion
+         * @description Turns a pending suggestion down: a history row records who rejected it (and why, when `reason` is given); no field or status changes, and the same suggestion is not made again. 404 when the risk has no such suggestion; 409 when it was accepted or rejected already. The history records the API key's owner (with `ASSISTANT_AUTH=off`, the `X-Actor` request header: a person's name, percent-encoded UTF-8 when not ASCII; default `api`). `assistant` is reserved for the automatic scan.
+         *
+         *     Needs role `manager` or higher on the project.
+         */
+        post: operations["reject_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__reject_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -873,6 +1045,14 @@ export interface components {
              */
             version: number;
         };
+        /** Body_reject_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__reject_post */
+        Body_reject_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__reject_post: {
+            /**
+             * Reason
+             * @description Why, for the history (optional).
+             */
+            reason?: string | null;
+        };
         /** Body_upload_documents_projects__project__documents_post */
         Body_upload_documents_projects__project__documents_post: {
             /** @description Override the detected type for every file in this upload. */
@@ -931,6 +1111,37 @@ export interface components {
              */
             supported: boolean;
         };
+        /** Conflict */
+        Conflict: {
+            /**
+             * Chosen
+             * @description The value the plan uses: the later document's.
+             */
+            chosen: string;
+            /**
+             * Field
+             * @description What disagrees, e.g. 'milestone SIT start' or 'interface IF-02 protocol'.
+             */
+            field: string;
+            /**
+             * Values
+             * @description Each value with its document, oldest first.
+             */
+            values: components["schemas"]["ConflictValue"][];
+        };
+        /** ConflictValue */
+        ConflictValue: {
+            /** Doc Date */
+            doc_date?: string | null;
+            /** Document Id */
+            document_id: string;
+            /** File Name */
+            file_name: string;
+            /** Quote */
+            quote: string;
+            /** Value */
+            value: string;
+        };
         /**
          * ConsistencySummary
          * @description How far the duplicate and contradiction lists go: the check compares candidate pairs under a budget
@@ -980,6 +1191,48 @@ export interface components {
             kind: "numeric" | "timing" | "polarity";
             /** Reason */
             reason: string;
+        };
+        /** Cutover */
+        Cutover: {
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Rollback Procedure */
+            rollback_procedure?: string | null;
+            /**
+             * Rollback Procedure Proposed
+             * @description true when the assistant proposes the procedure; no document gives one.
+             * @default false
+             */
+            rollback_procedure_proposed: boolean;
+            /** Rollback Time Limit */
+            rollback_time_limit?: string | null;
+            /** Rollback Triggers */
+            rollback_triggers?: components["schemas"]["RollbackTrigger"][];
+            /** Stages */
+            stages?: components["schemas"]["CutoverStage"][];
+        };
+        /** CutoverStage */
+        CutoverStage: {
+            /** Date */
+            date?: string | null;
+            /** Entry Criteria */
+            entry_criteria?: string | null;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Exit Criteria */
+            exit_criteria?: string | null;
+            /** Name */
+            name: string;
+            /** Observation Period */
+            observation_period?: string | null;
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /** Scope */
+            scope?: string | null;
         };
         /** DocumentBackground */
         DocumentBackground: {
@@ -1166,6 +1419,25 @@ export interface components {
             deleted: string[];
         };
         /**
+         * DraftStats
+         * @description What the last draft cost.
+         */
+        DraftStats: {
+            /**
+             * Chunks
+             * @description Passages of the project's documents the draft read.
+             */
+            chunks: number;
+            /** Completion Tokens */
+            completion_tokens: number;
+            /** Llm Calls */
+            llm_calls: number;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Seconds */
+            seconds: number;
+        };
+        /**
          * DuplicateGroup
          * @description Statements identical once ids, case, punctuation and spaces are set aside (indices, ascending). Only the
          *     first is compared with the other statements: a duplicate or contradiction found for it holds for all.
@@ -1213,6 +1485,29 @@ export interface components {
              * @description Only on 503 from a busy model: the call's place in the queue when it gave up.
              */
             queue_position?: number | null;
+        };
+        /** Evidence */
+        Evidence: {
+            /**
+             * Chunk Id
+             * @description The passage the quote comes from.
+             */
+            chunk_id?: string | null;
+            /** Doc Date */
+            doc_date?: string | null;
+            /** Document Id */
+            document_id: string;
+            /** File Name */
+            file_name: string;
+            /** Page */
+            page?: number | null;
+            /**
+             * Quote
+             * @description Verbatim text of the cited passage.
+             */
+            quote: string;
+            /** Section */
+            section?: string | null;
         };
         /** EvidencePublic */
         EvidencePublic: {
@@ -1350,6 +1645,24 @@ export interface components {
             /** Whys */
             whys: components["schemas"]["WhyStep"][];
         };
+        /** Handover */
+        Handover: {
+            /**
+             * Document
+             * @description A document or artefact to hand over.
+             */
+            document: string;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /** To */
+            to?: string | null;
+        };
         /** Health */
         Health: {
             /**
@@ -1466,6 +1779,42 @@ export interface components {
             note: string | null;
             /** Old Value */
             old_value: string | null;
+        };
+        /** Interface */
+        Interface: {
+            /** Data */
+            data?: string | null;
+            /**
+             * Direction
+             * @description 'A->B', 'A<->B' as the documents state it.
+             */
+            direction?: string | null;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Frequency */
+            frequency?: string | null;
+            /**
+             * Id
+             * @description As the documents write it (IF-01 ...), or a generated one (IF-G1 ...).
+             */
+            id: string;
+            /** Owner */
+            owner?: string | null;
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /**
+             * Protocol
+             * @description REST, SOAP, MQTT, Kafka, SFTP, HL7, FHIR, ...
+             */
+            protocol?: string | null;
+            /** Source */
+            source?: string | null;
+            /** Target */
+            target?: string | null;
         };
         /** InterfaceGap */
         InterfaceGap: {
@@ -1636,6 +1985,33 @@ export interface components {
             revoked_at: string | null;
             role: components["schemas"]["Role"];
         };
+        /** Milestone */
+        Milestone: {
+            /** Date */
+            date?: string | null;
+            /** Deliverables */
+            deliverables?: string[];
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Name */
+            name: string;
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+        };
+        /** OpenQuestion */
+        OpenQuestion: {
+            /**
+             * About
+             * @description The item it concerns, e.g. 'IF-03' or 'UAT'.
+             */
+            about?: string | null;
+            /** Question */
+            question: string;
+        };
         /** PassagePublic */
         PassagePublic: {
             /**
@@ -1657,6 +2033,420 @@ export interface components {
             section: string | null;
             /** Text */
             text: string;
+        };
+        /** Phase */
+        Phase: {
+            /**
+             * Deliverables
+             * @description What the phase delivers, as a phase table lists it.
+             */
+            deliverables?: string[];
+            /** End */
+            end?: string | null;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Milestones */
+            milestones?: components["schemas"]["Milestone"][];
+            /** Name */
+            name: string;
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /** Start */
+            start?: string | null;
+        };
+        /** PlanAccepted */
+        PlanAccepted: {
+            /**
+             * Job Id
+             * @description Follow it at GET /jobs/{job_id}.
+             */
+            job_id: string;
+            /**
+             * Plan Id
+             * @description The plan, status drafting until the job ends.
+             */
+            plan_id: string;
+        };
+        /** PlanCreate */
+        PlanCreate: {
+            /**
+             * Five Why Ids
+             * @description 5-Why analyses of this project whose root needs the plan answers.
+             */
+            five_why_ids?: string[];
+            /**
+             * Language
+             * @description zh or en: the language of the prose; by default the project's main language.
+             */
+            language?: ("zh" | "en") | null;
+            /**
+             * Title
+             * @description The plan's title; by default one is made from the project's name.
+             */
+            title?: string | null;
+        };
+        /** PlanDetail */
+        PlanDetail: {
+            /** Conflicts */
+            conflicts?: components["schemas"]["Conflict"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            cutover?: components["schemas"]["Cutover"];
+            /** @description What the last finished draft cost. */
+            draft_stats?: components["schemas"]["DraftStats"] | null;
+            /**
+             * Five Why Ids
+             * @description The 5-Why analyses it answers.
+             */
+            five_why_ids?: string[];
+            /** Handover */
+            handover?: components["schemas"]["Handover"][];
+            /**
+             * History
+             * @description Every change, oldest first.
+             */
+            history: components["schemas"]["PlanHistoryPublic"][];
+            /**
+             * Id
+             * @description plan_... ; another project's plan id answers 404.
+             */
+            id: string;
+            /** Interfaces */
+            interfaces?: components["schemas"]["Interface"][];
+            /**
+             * Job Id
+             * @description The last draft's job (GET /jobs/{job_id}).
+             */
+            job_id?: string | null;
+            /**
+             * Language
+             * @description zh or en: the language of the plan's prose.
+             * @enum {string}
+             */
+            language: "zh" | "en";
+            /**
+             * Milestones
+             * @description Milestones no phase holds: no phases stated, or no date to place them by.
+             */
+            milestones?: components["schemas"]["Milestone"][];
+            /** Needs */
+            needs?: components["schemas"]["PlanNeed"][];
+            /** Open Questions */
+            open_questions?: components["schemas"]["OpenQuestion"][];
+            /**
+             * Person Fields
+             * @description Fields a person has set; a redraft keeps them and only adds new items and suggests.
+             */
+            person_fields?: string[];
+            /** Phases */
+            phases?: components["schemas"]["Phase"][];
+            /** Project Id */
+            project_id: string;
+            /**
+             * Reason
+             * @description Why drafting failed; null otherwise.
+             */
+            reason?: string | null;
+            /** Requirements */
+            requirements?: components["schemas"]["PlanRequirement"][];
+            /** Risks */
+            risks?: components["schemas"]["PlanRisk"][];
+            /** @description drafting (the job runs), ready, or failed (see reason). */
+            status: components["schemas"]["PlanStatus"];
+            /**
+             * Suggestions
+             * @description What redrafts would have changed in fields people own, newest first.
+             */
+            suggestions: components["schemas"]["assistant__plans__schemas__SuggestionPublic"][];
+            /** Systems */
+            systems?: components["schemas"]["System"][];
+            /** Tests */
+            tests?: components["schemas"]["TestItem"][];
+            /** Title */
+            title: string;
+            /** Training */
+            training?: components["schemas"]["Training"][];
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When a draft or a person last changed it.
+             */
+            updated_at: string;
+            /**
+             * Version
+             * @description Send it back with PATCH; it grows with every change.
+             */
+            version: number;
+        };
+        /**
+         * PlanExportFormat
+         * @enum {string}
+         */
+        PlanExportFormat: "md" | "docx" | "xlsx";
+        /** PlanHistoryPublic */
+        PlanHistoryPublic: {
+            /**
+             * Actor
+             * @description The API key's owner, or 'assistant' for a draft.
+             */
+            actor: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Field */
+            field: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description created | drafted | failed | changed | suggestion | accepted | rejected
+             */
+            kind: string;
+            /**
+             * New Value
+             * @description JSON of the value after.
+             */
+            new_value: string | null;
+            /** Note */
+            note: string | null;
+            /**
+             * Old Value
+             * @description JSON of the value before.
+             */
+            old_value: string | null;
+        };
+        /** PlanList */
+        PlanList: {
+            /** Items */
+            items: components["schemas"]["PlanPublic"][];
+            /**
+             * Total
+             * @description Plans of the project, all pages together.
+             */
+            total: number;
+        };
+        /**
+         * PlanNeed
+         * @description A 5-Why root need the plan answers.
+         */
+        PlanNeed: {
+            /** Analysis Id */
+            analysis_id: string;
+            /** Need */
+            need: string;
+        };
+        /** PlanPublic */
+        PlanPublic: {
+            /** Conflicts */
+            conflicts?: components["schemas"]["Conflict"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            cutover?: components["schemas"]["Cutover"];
+            /**
+             * Five Why Ids
+             * @description The 5-Why analyses it answers.
+             */
+            five_why_ids?: string[];
+            /** Handover */
+            handover?: components["schemas"]["Handover"][];
+            /**
+             * Id
+             * @description plan_... ; another project's plan id answers 404.
+             */
+            id: string;
+            /** Interfaces */
+            interfaces?: components["schemas"]["Interface"][];
+            /**
+             * Job Id
+             * @description The last draft's job (GET /jobs/{job_id}).
+             */
+            job_id?: string | null;
+            /**
+             * Language
+             * @description zh or en: the language of the plan's prose.
+             * @enum {string}
+             */
+            language: "zh" | "en";
+            /**
+             * Milestones
+             * @description Milestones no phase holds: no phases stated, or no date to place them by.
+             */
+            milestones?: components["schemas"]["Milestone"][];
+            /** Needs */
+            needs?: components["schemas"]["PlanNeed"][];
+            /** Open Questions */
+            open_questions?: components["schemas"]["OpenQuestion"][];
+            /**
+             * Person Fields
+             * @description Fields a person has set; a redraft keeps them and only adds new items and suggests.
+             */
+            person_fields?: string[];
+            /** Phases */
+            phases?: components["schemas"]["Phase"][];
+            /** Project Id */
+            project_id: string;
+            /**
+             * Reason
+             * @description Why drafting failed; null otherwise.
+             */
+            reason?: string | null;
+            /** Requirements */
+            requirements?: components["schemas"]["PlanRequirement"][];
+            /** Risks */
+            risks?: components["schemas"]["PlanRisk"][];
+            /** @description drafting (the job runs), ready, or failed (see reason). */
+            status: components["schemas"]["PlanStatus"];
+            /** Systems */
+            systems?: components["schemas"]["System"][];
+            /** Tests */
+            tests?: components["schemas"]["TestItem"][];
+            /** Title */
+            title: string;
+            /** Training */
+            training?: components["schemas"]["Training"][];
+            /**
+             * Updated At
+             * Format: date-time
+             * @description When a draft or a person last changed it.
+             */
+            updated_at: string;
+            /**
+             * Version
+             * @description Send it back with PATCH; it grows with every change.
+             */
+            version: number;
+        };
+        /** PlanRequirement */
+        PlanRequirement: {
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Kind */
+            kind?: string | null;
+            /**
+             * Quality Class
+             * @description For a non-functional one: performance, security, availability ...
+             */
+            quality_class?: string | null;
+            /**
+             * Requirement Id
+             * @description As the documents write it (REQ-007, FR-012), or the statement's id.
+             */
+            requirement_id: string;
+            /** Text */
+            text: string;
+        };
+        /** PlanRisk */
+        PlanRisk: {
+            /** Band */
+            band?: string | null;
+            /**
+             * Ref
+             * @description The register's id as people read it, RSK-0007.
+             */
+            ref?: string | null;
+            /**
+             * Risk Id
+             * @description The risk's number in the project's register (RSK-0007 is 7).
+             */
+            risk_id: number;
+            /** Title */
+            title: string;
+        };
+        /**
+         * PlanStatus
+         * @enum {string}
+         */
+        PlanStatus: "drafting" | "ready" | "failed";
+        /**
+         * PlanUpdate
+         * @description Only the fields present in the body change; each changed field is one history row and from then on
+         *     belongs to the person (a redraft suggests, never overwrites it).
+         */
+        PlanUpdate: {
+            /**
+             * Conflicts
+             * @description Where the documents disagree.
+             */
+            conflicts?: components["schemas"]["Conflict"][] | null;
+            /** @description Stages, rollback triggers and procedure. */
+            cutover?: components["schemas"]["Cutover"] | null;
+            /**
+             * Handover
+             * @description Documents and artefacts to hand over.
+             */
+            handover?: components["schemas"]["Handover"][] | null;
+            /**
+             * Interfaces
+             * @description The interface catalogue, replaced whole.
+             */
+            interfaces?: components["schemas"]["Interface"][] | null;
+            /**
+             * Milestones
+             * @description Milestones outside any phase.
+             */
+            milestones?: components["schemas"]["Milestone"][] | null;
+            /**
+             * Needs
+             * @description 5-Why root needs the plan answers.
+             */
+            needs?: components["schemas"]["PlanNeed"][] | null;
+            /**
+             * Open Questions
+             * @description Questions for the customer.
+             */
+            open_questions?: components["schemas"]["OpenQuestion"][] | null;
+            /**
+             * Phases
+             * @description Phases with their milestones, replaced whole.
+             */
+            phases?: components["schemas"]["Phase"][] | null;
+            /**
+             * Requirements
+             * @description Requirements the plan answers.
+             */
+            requirements?: components["schemas"]["PlanRequirement"][] | null;
+            /**
+             * Risks
+             * @description Linked risks of the register.
+             */
+            risks?: components["schemas"]["PlanRisk"][] | null;
+            /**
+             * Systems
+             * @description The system inventory, replaced whole.
+             */
+            systems?: components["schemas"]["System"][] | null;
+            /**
+             * Tests
+             * @description The test strategy, replaced whole.
+             */
+            tests?: components["schemas"]["TestItem"][] | null;
+            /**
+             * Title
+             * @description A new title (it cannot be cleared).
+             */
+            title?: string | null;
+            /**
+             * Training
+             * @description Training: audiences, content, dates.
+             */
+            training?: components["schemas"]["Training"][] | null;
+            /**
+             * Version
+             * @description The version you read; 409 when the plan has changed since.
+             */
+            version: number;
         };
         /**
          * Priority
@@ -1995,7 +2785,7 @@ export interface components {
             source: string;
             status: components["schemas"]["RiskStatus"];
             /** Suggestions */
-            suggestions?: components["schemas"]["SuggestionPublic"][];
+            suggestions?: components["schemas"]["assistant__risks__schemas__SuggestionPublic"][];
             /**
              * Timeline
              * @description The evidence across documents, oldest document first.
@@ -2204,6 +2994,26 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "analyst" | "manager" | "admin";
+        /** RollbackTrigger */
+        RollbackTrigger: {
+            /** Action */
+            action?: string | null;
+            /** Condition */
+            condition: string;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /**
+             * Threshold
+             * @description As the documents state it, e.g. '> 0.5%'.
+             */
+            threshold?: string | null;
+        };
         /** ScanProgress */
         ScanProgress: {
             /**
@@ -2518,35 +3328,75 @@ export interface components {
             projects: string[] | null;
             role: components["schemas"]["Role"];
         };
-        /**
-         * SuggestionPublic
-         * @description A change the assistant proposes; nothing changes until a person accepts it.
-         */
-        SuggestionPublic: {
+        /** SuggestionDecision */
+        SuggestionDecision: {
             /**
-             * At
-             * Format: date-time
+             * Version
+             * @description The plan's version you read; 409 when it has changed since.
              */
-            at: string;
-            /**
-             * Current
-             * @description The value when it was suggested.
-             */
-            current: string | null;
-            /** Field */
-            field: string;
-            /** Id */
-            id: number;
-            /** Note */
-            note: string | null;
-            /**
-             * State
-             * @description pending, accepted or rejected
-             */
-            state: string;
-            /** Suggested */
-            suggested: string | null;
+            version: number;
         };
+        /**
+         * SuggestionStatus
+         * @enum {string}
+         */
+        SuggestionStatus: "pending" | "accepted" | "rejected";
+        /** System */
+        System: {
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Name */
+            name: string;
+            /**
+             * Owner
+             * @description Owner or vendor.
+             */
+            owner?: string | null;
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /** Role */
+            role?: string | null;
+        };
+        /** TestItem */
+        TestItem: {
+            /**
+             * Acceptance
+             * @description Acceptance criteria, from the requirements.
+             */
+            acceptance?: string | null;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /** Id */
+            id: string;
+            /**
+             * Interfaces
+             * @description Interface ids it covers.
+             */
+            interfaces?: string[];
+            level: components["schemas"]["TestLevel"];
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+            /**
+             * Requirements
+             * @description Requirement ids it covers.
+             */
+            requirements?: string[];
+            /** Title */
+            title: string;
+        };
+        /**
+         * TestLevel
+         * @enum {string}
+         */
+        TestLevel: "unit" | "integration" | "uat" | "performance" | "security";
         /**
          * TimelineEntry
          * @description One quote of the risk's evidence, placed by the date of the document it comes from.
@@ -2743,6 +3593,23 @@ export interface components {
              */
             total: number;
         };
+        /** Training */
+        Training: {
+            /** Audience */
+            audience: string;
+            /** Content */
+            content?: string | null;
+            /** Date */
+            date?: string | null;
+            /** Evidence */
+            evidence?: components["schemas"]["Evidence"][];
+            /**
+             * Proposed
+             * @description true when the assistant proposes the item; no document states it.
+             * @default false
+             */
+            proposed: boolean;
+        };
         /** TransitionRequest */
         TransitionRequest: {
             /**
@@ -2784,6 +3651,72 @@ export interface components {
             citations: components["schemas"]["WhyCitation"][];
             /** Question */
             question: string;
+        };
+        /** SuggestionPublic */
+        assistant__plans__schemas__SuggestionPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /**
+             * Field
+             * @description The plan field a person owns, e.g. interfaces.
+             */
+            field: string;
+            /** Id */
+            id: number;
+            /**
+             * Item Key
+             * @description The item in that field (an interface id, a phase name ...); null: the whole value.
+             */
+            item_key: string | null;
+            /**
+             * New Value
+             * @description What the redraft reads; null when it no longer finds the item.
+             */
+            new_value: unknown;
+            /** Note */
+            note: string | null;
+            /**
+             * Old Value
+             * @description The item (or value) as it is now; null when the item is new.
+             */
+            old_value: unknown;
+            status: components["schemas"]["SuggestionStatus"];
+        };
+        /**
+         * SuggestionPublic
+         * @description A change the assistant proposes; nothing changes until a person accepts it.
+         */
+        assistant__risks__schemas__SuggestionPublic: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Current
+             * @description The value when it was suggested.
+             */
+            current: string | null;
+            /** Field */
+            field: string;
+            /** Id */
+            id: number;
+            /** Note */
+            note: string | null;
+            /**
+             * State
+             * @description pending, accepted or rejected
+             */
+            state: string;
+            /** Suggested */
+            suggested: string | null;
         };
     };
     responses: never;
@@ -3935,6 +4868,547 @@ export interface operations {
             };
         };
     };
+    list_plans_projects__project__plans_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Matches to skip before the first one returned (paging). */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanList"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_plan_projects__project__plans_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanAccepted"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the key's language-model rate limit. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_plan_projects__project__plans__plan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_plan_projects__project__plans__plan_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_plan_projects__project__plans__plan_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_plan_projects__project__plans__plan_id__export_get: {
+        parameters: {
+            query?: {
+                /** @description md, docx or xlsx */
+                format?: components["schemas"]["PlanExportFormat"];
+            };
+            header?: never;
+            path: {
+                plan_id: string;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                    "text/markdown; charset=utf-8": unknown;
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    redraft_plan_projects__project__plans__plan_id__redraft_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanAccepted"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the key's language-model rate limit. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accept_suggestion_projects__project__plans__plan_id__suggestions__suggestion_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                suggestion_id: number;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_suggestion_projects__project__plans__plan_id__suggestions__suggestion_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                suggestion_id: number;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     reindex_project_projects__project__reindex_post: {
         parameters: {
             query?: never;
@@ -4260,7 +5734,7 @@ export interface operations {
     export_risks_projects__project__risks_export_get: {
         parameters: {
             query?: {
-                /** @description csv, xlsx, md or jira */
+                /** @description csv, xlsx, md, jira, pmo or zentao */
                 format?: components["schemas"]["ExportFormat"];
                 /** @description draft, open, mitigating, accepted, rejected, closed, occurred, reopened */
                 status?: string[] | null;
@@ -4770,6 +6244,67 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Body_accept_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__accept_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskDetail"];
+                };
+            };
+            /** @description No valid API key or session. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was refused; `detail` says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server or a model it uses failed; `detail` says how. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                risk_id: string;
+                suggestion_id: number;
+                /** @description Project id or exact project name. */
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Body_reject_suggestion_projects__project__risks__risk_id__suggestions__suggestion_id__reject_post"];
             };
         };
         responses: {
