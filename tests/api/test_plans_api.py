@@ -101,6 +101,12 @@ def test_a_plan_is_drafted_from_the_documents_with_verbatim_evidence(
     pid = logistics(client, chat_model)
     plan = drafted(client, pid)
     assert plan.status == "ready" and plan.language == "zh" and plan.version >= 1
+    # The plan existed from the request on, drafting; the job wrote it whole.
+    assert [(h.kind, h.new_value) for h in plan.history[:2]] == [
+        ("created", "drafting"),
+        ("drafted", "ready"),
+    ]
+    assert plan.draft_stats is not None and plan.draft_stats.llm_calls == len(chat_model.history)
     # The catalogue comes from the minutes' table; every stated item quotes its document word for word.
     ids = {i.id for i in plan.interfaces}
     assert {"IF-01", "IF-02"} <= ids
