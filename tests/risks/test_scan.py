@@ -245,7 +245,7 @@ def test_a_quote_across_the_gap_between_cut_out_sentences_is_dropped() -> None:
     good = RiskFinding.model_validate({"quote": "厂商尚未确认", "title": "x"})
     texts = {"a": chunk.text}
     assert locate_quote(bad, [passage], texts) is None
-    assert locate_quote(good, [passage], texts) == passage
+    assert locate_quote(good, [passage], texts) == (passage, "厂商尚未确认")
 
 
 def test_quote_check_ignores_width_case_and_spacing() -> None:
@@ -254,7 +254,19 @@ def test_quote_check_ignores_width_case_and_spacing() -> None:
     f = RiskFinding.model_validate(
         {"quote": "“the vpn request is pending the 等保 2.0 review”", "title": "x"}
     )
-    assert locate_quote(f, [passage], {"a": chunk.text}) == passage
+    assert locate_quote(f, [passage], {"a": chunk.text}) == (passage, f.quote)
+
+
+def test_a_reworded_quote_is_kept_as_the_documents_own_sentence_and_an_invented_one_is_dropped() -> None:
+    sentence = "MES 接口 API 版本尚未确认，接口开发可能延期。"
+    chunk = _C("a", "会议讨论了多项内容。" + sentence + "其他事项进展正常。")
+    _, (passage,) = select_passages([chunk])
+    texts = {"a": chunk.text}
+    reworded = RiskFinding.model_validate({"quote": "MES API 版本还没确认，开发可能延期", "title": "x"})
+    invented = RiskFinding.model_validate({"quote": "网关将于明年交付", "title": "x"})
+    located = locate_quote(reworded, [passage], texts)
+    assert located is not None and located[1] == sentence and located[1] in chunk.text
+    assert locate_quote(invented, [passage], texts) is None
 
 
 def test_a_repeated_risk_adds_evidence_instead_of_a_duplicate(
