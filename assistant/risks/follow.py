@@ -30,7 +30,7 @@ from assistant.errors import ModelOutputError
 from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
-from assistant.providers.llm import ask_structured
+from assistant.providers.llm import ask_structured, with_output_cap
 from assistant.providers.metering import metered
 from assistant.providers.settings import StructuredMethod
 from assistant.risks import history
@@ -48,7 +48,9 @@ log = logging.getLogger(__name__)
 # Ids people write in minutes and mails: OI-01, IF-05, CR-003, HK-GW200, R7, AI 4 is too loose to count.
 _ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,8}-?[A-Za-z]*\d{1,5}(?![A-Za-z0-9])")
 _MARK_PREFIX = "follow:"
-FOLLOW_OUTPUT_TOKENS = 120
+# {"change": ..., "quote": ...} with a quoted clause; 120 cut off the model's longer quotes (the demo scan's
+# follow-up of the 2026-03-20 mail stopped at the length limit and was lost).
+FOLLOW_OUTPUT_TOKENS = 200
 
 
 class Change(StrEnum):
@@ -269,9 +271,7 @@ def _ask(
     with metered() as meter:
         try:
             return ask_structured(
-                ctx.llm.model_copy(update={"max_tokens": FOLLOW_OUTPUT_TOKENS})
-                if "max_tokens" in type(ctx.llm).model_fields
-                else ctx.llm,
+                with_output_cap(ctx.llm, FOLLOW_OUTPUT_TOKENS),
                 RiskChange,
                 build_messages(risk, item),
                 method=ctx.method,
