@@ -4,12 +4,14 @@ ended on under build/e2e/ (ASSISTANT_E2E_OUTPUT moves it)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +26,18 @@ from assistant.auth import service as auth_service
 from assistant.auth.roles import Role
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
+from tests.api.test_plans_api import REPLY
 from tests.conftest import DEMO_DIR, REPO, make_settings
 
 pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency (requirements.lock)")
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
 
 # Read at import: tests/conftest.py's autouse fixture clears ASSISTANT_* variables before each test.
 CHROMIUM = Path(os.environ.get("ASSISTANT_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -41,8 +51,8 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
 ]
 OUTPUT = Path(os.environ.get("ASSISTANT_E2E_OUTPUT") or REPO / "build" / "e2e")  # read at import, as below
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TIMEOUT_MS = 20_000
 
 pytestmark = pytest.mark.e2e
@@ -82,17 +92,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    if read_page() is None:
-        pytest.fail("the web app is not built: run scripts/setup.sh (npm ci && npm run build in web/)")
+def clear_assistant_environment() -> None:
+    """The app under test reads its settings from arguments only, never from the developer's environment."""
     for key in [k for k in os.environ if k.startswith("ASSISTANT_") and not k.startswith("ASSISTANT_E2E")]:
         os.environ.pop(key)
-    # The scripted model answers what a test queued: no query translation may take those replies first.
-    settings = make_settings(tmp_path_factory.mktemp("e2e"), retrieval_ask_translate="never")
-    chat_model = ScriptedChatModel()
-    container = Container(settings, embeddings=HashingEmbeddings(), chat_model=chat_model)
-    admin = auth_service.create_key(container.sessions, name="e2e admin", owner="e2e-admin", role=Role.admin)
+
+
+@contextmanager
+def serving(container: Container) -> Iterator[str]:
+    """The app made from ``container``, served by uvicorn on a free loopback port; yields its URL."""
+    if read_page() is None:
+        pytest.fail("the web app is not built: run scripts/setup.sh (npm ci && npm run build in web/)")
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(container=container), host="127.0.0.1", port=port, log_level="warning")
@@ -103,10 +113,26 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield LiveApp(f"http://127.0.0.1:{port}", container, chat_model, admin.key)
-    server.should_exit = True
-    thread.join(timeout=10)
-    container.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    clear_assistant_environment()
+    # The scripted model answers what a test queued: no query translation may take those replies first.
+    settings = make_settings(tmp_path_factory.mktemp("e2e"), retrieval_ask_translate="never")
+    chat_model = ScriptedChatModel()
+    container = Container(settings, embeddings=HashingEmbeddings(), chat_model=chat_model)
+    admin = auth_service.create_key(container.sessions, name="e2e admin", owner="e2e-admin", role=Role.admin)
+    try:
+        with serving(container) as url:
+            yield LiveApp(url, container, chat_model, admin.key)
+    finally:
+        container.close()
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +161,7 @@ class Console:
 
 
 def new_page(
-    browser: Browser, *, locale: str = "en-US", viewport: dict[str, int] | None = None
+    browser: Browser, *, locale: str = "en-US", viewport: ViewportSize | None = None
 ) -> tuple[BrowserContext, Page, Console]:
     context = browser.new_context(
         locale=locale, viewport=viewport or DESKTOP, accept_downloads=True, reduced_motion="reduce"
@@ -170,11 +196,15 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     assert not problems, problems
 
 
-def sign_in(page: Page, app: LiveApp, key: str | None = None, path: str = "/") -> None:
-    page.goto(app.url + path)
-    page.get_by_label(re.compile("API key|API 密钥")).fill(key or app.admin_key)
+def sign_in_at(page: Page, url: str, key: str, path: str = "/") -> None:
+    page.goto(url + path)
+    page.get_by_label(re.compile("API key|API 密钥")).fill(key)
     page.get_by_role("button", name=re.compile("Sign in|登录")).click()
     page.get_by_test_id("who").wait_for()
+
+
+def sign_in(page: Page, app: LiveApp, key: str | None = None, path: str = "/") -> None:
+    sign_in_at(page, app.url, key or app.admin_key, path)
 
 
 def make_project(app: LiveApp, name: str) -> str:
@@ -197,3 +227,34 @@ def upload_files(app: LiveApp, project: str, paths: list[Path]) -> dict:
 
 def demo_files() -> list[Path]:
     return sorted(p for p in DEMO_DIR.iterdir() if p.is_file())
+
+
+@pytest.fixture
+def plan_model(live_app: LiveApp) -> Iterator[ScriptedChatModel]:
+    """The fake model answers every call of a plan's draft with the reply the plans API tests use."""
+    live_app.chat_model.default_reply = json.dumps(REPLY, ensure_ascii=False)
+    yield live_app.chat_model
+    live_app.chat_model.default_reply = None
+
+
+@pytest.fixture(scope="session")
+def demo_project(live_app: LiveApp) -> str:
+    """The demo's documents in one project, for the tests that draft plans on them."""
+    pid = make_project(live_app, "Plan check")
+    assert upload_files(live_app, pid, demo_files())["status"] == "done"
+    return pid
+
+
+def draft(app: LiveApp, pid: str, **body: object) -> dict:
+    """A plan drafted over the API, read back when its job has ended."""
+    with app.api() as client:
+        resp = client.post(f"/projects/{pid}/plans", json=body)
+        assert resp.status_code == 202, resp.text
+        accepted = resp.json()
+        deadline = time.monotonic() + 60
+        while client.get(f"/jobs/{accepted['job_id']}").json()["status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        plan = client.get(f"/projects/{pid}/plans/{accepted['plan_id']}").json()
+    assert plan["status"] == "ready", plan.get("reason")
+    return plan

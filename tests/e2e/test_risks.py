@@ -7,7 +7,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from assistant.auth.roles import Role
-from tests.e2e.conftest import LiveApp, make_project, new_page, save_screenshot, sign_in
+from assistant.db import transaction
+from assistant.risks import repository as risks_repo
+from assistant.risks.findings import EvidenceIn, merge_finding
+from assistant.risks.schemas import RiskFinding
+from assistant.risks.settings import RiskSettings
+from tests.e2e.conftest import LiveApp, make_project, new_page, save_screenshot, sign_in, upload_files
+from tests.e2e.test_documents_and_ask import KICKOFF
+
+KICKOFF_QUOTE = "接口联调计划于2026年5月11日开始"  # a sentence of the kick-off minutes
 
 
 def create_risk(client: httpx.Client, pid: str, **fields: object) -> dict:
@@ -142,3 +150,43 @@ def test_a_viewer_sees_no_edit_buttons(live_app: LiveApp, page: Page) -> None:
     page.goto(f"{live_app.url}/#/p/{pid}/documents")
     expect(page.get_by_role("heading", name="Documents")).to_be_visible()
     expect(page.get_by_test_id("dropzone")).to_have_count(0)
+
+
+def test_a_suggestion_of_the_assistant_is_rejected(live_app: LiveApp, page: Page) -> None:
+    """A later document read differently on a risk a person created: the register records a suggestion (the
+    scan's own merge step, fed one finding), which the person turns down on the risk's page."""
+    pid = make_project(live_app, "Suggestion check")
+    upload_files(live_app, pid, [KICKOFF])
+    with live_app.api() as client:
+        risk = create_risk(client, pid, probability=2, impact=3)
+        document = client.get(f"/projects/{pid}/documents").json()["items"][0]
+    found = RiskFinding(
+        quote=KICKOFF_QUOTE, title=risk["title"], category="schedule", probability=4, impact=3
+    )
+    evidence = EvidenceIn(
+        document_id=document["id"],
+        file_name=document["file_name"],
+        chunk_id=None,
+        page=None,
+        section=None,
+        quote=KICKOFF_QUOTE,
+    )
+    with transaction(live_app.container.sessions) as session:
+        row = risks_repo.get_risk(session, project_id=pid, ref=risk["id"])
+        outcome = merge_finding(session, risk=row, finding=found, evidence=evidence, settings=RiskSettings())
+    assert outcome.suggestions == 1
+    sign_in(page, live_app, path=f"/#/p/{pid}/risks/{risk['id']}")
+    suggestion = page.get_by_role("row").filter(has_text="suggested by the assistant")
+    expect(suggestion).to_contain_text("probability")
+    expect(suggestion.get_by_role("button", name="Accept suggestion")).to_be_visible()
+    suggestion.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("Suggestion rejected")).to_be_visible()
+    expect(suggestion.get_by_test_id("suggestion-state")).to_have_text("rejected")
+    expect(suggestion.get_by_role("button")).to_have_count(0)
+    with live_app.api() as client:
+        after = client.get(f"/projects/{pid}/risks/{risk['id']}").json()
+    assert after["probability"] == 2  # rejecting changes nothing
+    assert [s["state"] for s in after["suggestions"]] == ["rejected"]
+    assert any(
+        h["actor"] == "e2e-admin" and "rejected suggestion" in (h["note"] or "") for h in after["history"]
+    )

@@ -6,6 +6,8 @@ import {
   CheckSquareOutlined,
   FileTextOutlined,
   MessageOutlined,
+  NodeIndexOutlined,
+  ProjectOutlined,
   QuestionCircleOutlined,
 } from "@ant-design/icons";
 import { Button, Layout, Menu, Segmented, Select, Space, Spin, Tag } from "antd";
@@ -18,11 +20,14 @@ import { Dashboard } from "./pages/Dashboard";
 import { DocumentView } from "./pages/DocumentView";
 import { Documents } from "./pages/Documents";
 import { FiveWhy } from "./pages/FiveWhy";
+import { PlanPage } from "./pages/PlanPage";
+import { Plans } from "./pages/Plans";
 import { Projects } from "./pages/Projects";
 import { Requirements } from "./pages/Requirements";
 import { RiskPage } from "./pages/RiskPage";
 import { Risks } from "./pages/Risks";
 import { SignIn } from "./pages/SignIn";
+import { Traceability } from "./pages/Traceability";
 import { landingProject, ProjectsProvider, rememberProject, useProjects } from "./projects";
 import { useSession } from "./session";
 
@@ -66,6 +71,12 @@ function Frame() {
           key: "requirements",
           icon: <CheckSquareOutlined />,
           label: <Link to={`${base}/requirements`}>{t("nav.requirements")}</Link>,
+        },
+        { key: "plans", icon: <ProjectOutlined />, label: <Link to={`${base}/plans`}>{t("nav.plans")}</Link> },
+        {
+          key: "traceability",
+          icon: <NodeIndexOutlined />,
+          label: <Link to={`${base}/traceability`}>{t("nav.traceability")}</Link>,
         },
       ]
     : [];
@@ -151,6 +162,9 @@ function Frame() {
             <Route path="/p/:pid/five-why" element={<FiveWhy />} />
             <Route path="/p/:pid/five-why/:analysisId" element={<FiveWhy />} />
             <Route path="/p/:pid/requirements" element={<Requirements />} />
+            <Route path="/p/:pid/plans" element={<Plans />} />
+            <Route path="/p/:pid/plans/:planId" element={<PlanPage />} />
+            <Route path="/p/:pid/traceability" element={<Traceability />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </Content>

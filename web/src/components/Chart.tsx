@@ -1,15 +1,16 @@
 // ECharts on a canvas, resized with its box; `aria` makes ECharts describe the chart for screen readers.
-import { BarChart, PieChart } from "echarts/charts";
+import { BarChart, CustomChart, PieChart, ScatterChart } from "echarts/charts";
 import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
 
-echarts.use([BarChart, PieChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer]);
+echarts.use([BarChart, PieChart, CustomChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, AriaComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
+export const graphic = echarts.graphic;
 
-export function Chart({ option, height = 220, label }: { option: ChartOption; height?: number; label: string }) {
+export function Chart({ option, height = 220, label, testId }: { option: ChartOption; height?: number; label: string; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
 
@@ -30,5 +31,5 @@ export function Chart({ option, height = 220, label }: { option: ChartOption; he
     chart.current?.setOption({ aria: { enabled: true }, animation: false, ...option }, true);
   }, [option]);
 
-  return <div ref={box} role="img" aria-label={label} style={{ width: "100%", height }} />;
+  return <div ref={box} role="img" aria-label={label} data-testid={testId} style={{ width: "100%", height }} />;
 }

@@ -7,13 +7,15 @@ import type { DocumentDetail } from "../api/types";
 import { useLoad } from "../hooks/useLoad";
 import { useI18n } from "../i18n";
 import { ErrorAlert } from "./ErrorAlert";
-import { Highlight } from "./Highlight";
+import { findRanges, Highlight } from "./Highlight";
 
 export interface PassageRef {
   title: string;
   documentId: string;
   chunkId: string | null;
   quote: string;
+  /** Every quote to mark in the passage when it gave more than one (the first is `quote`). */
+  marks?: string[];
   supported?: boolean;
 }
 
@@ -39,7 +41,11 @@ function PassageBody({ pid, passage }: { pid: string; passage: PassageRef }) {
     (signal) => get<DocumentDetail>(`/projects/${seg(pid)}/documents/${seg(passage.documentId)}`, { include_chunks: true }, signal),
     [pid, passage.documentId],
   );
-  const chunk = doc?.chunks?.find((c) => c.id === passage.chunkId);
+  // A citation without its passage's id (a conflict's value, a requirement's source) opens the first
+  // passage of the document that holds its quote.
+  const chunk =
+    doc?.chunks?.find((c) => c.id === passage.chunkId) ??
+    (passage.chunkId || !passage.quote ? undefined : doc?.chunks?.find((c) => findRanges(c.text, [passage.quote]).length > 0));
   return (
     <div data-testid="passage">
       <Space wrap style={{ marginBottom: 12 }}>
@@ -56,7 +62,7 @@ function PassageBody({ pid, passage }: { pid: string; passage: PassageRef }) {
       {loading && <Spin />}
       {doc && (
         <div className="passage">
-          {chunk ? <Highlight text={chunk.text} marks={[passage.quote]} /> : <mark className="quote">{passage.quote}</mark>}
+          {chunk ? <Highlight text={chunk.text} marks={passage.marks ?? [passage.quote]} /> : <mark className="quote">{passage.quote}</mark>}
         </div>
       )}
       <Typography.Paragraph style={{ marginTop: 16 }}>

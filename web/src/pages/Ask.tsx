@@ -247,6 +247,9 @@ function SearchTab() {
   const search = async (values: SearchForm) => {
     setBusy(true);
     setError(null);
+    // The list of the previous search goes while this one runs: passages ranked under other filters must not
+    // pass for this search's results.
+    setResult(null);
     const [from, to] = values.dates ?? [null, null];
     const filters = {
       doc_types: values.types?.length ? values.types : null,

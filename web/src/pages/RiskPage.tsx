@@ -46,6 +46,8 @@ export function RiskPage() {
 
   const acceptSuggestion = (h: HistoryPublic) =>
     run(() => post<RiskDetail>(`${path}/suggestions/${h.id}/accept`, { version: risk!.version }), t("risks.suggestionAccepted"));
+  const rejectSuggestion = (h: HistoryPublic) =>
+    run(() => post<RiskDetail>(`${path}/suggestions/${h.id}/reject`, { reason: null }), t("risks.suggestionRejected"));
   const addAction = (v: { description: string; owner?: string; due_date?: Dayjs }) =>
     run(async () => {
       const out = await post<RiskDetail>(`${path}/actions`, {
@@ -61,6 +63,8 @@ export function RiskPage() {
 
   if (error) return <ErrorAlert error={error} onRetry={reload} />;
   if (!risk) return null;
+  // A suggestion is decided once a person accepted or rejected it; only pending ones offer the choice.
+  const suggestionState = new Map((risk.suggestions ?? []).map((s) => [s.id, s.state]));
   return (
     <>
       <Link to={`/p/${encodeURIComponent(pid)}/risks`}>← {t("risks.title")}</Link>
@@ -216,7 +220,9 @@ export function RiskPage() {
               title: t("risks.values"),
               key: "values",
               render: (_, h) =>
-                h.old_value != null || h.new_value != null ? (
+                h.kind === "dismissed" ? (
+                  t("risks.notTaken", { v: h.new_value ?? "—" })
+                ) : h.old_value != null || h.new_value != null ? (
                   <span>
                     {h.old_value ?? "—"} → <strong>{h.new_value ?? "—"}</strong>
                   </span>
@@ -226,13 +232,24 @@ export function RiskPage() {
             },
             {
               title: "",
-              key: "accept",
-              render: (_, h) =>
-                h.kind === "suggestion" && can("manager") ? (
-                  <Button size="small" onClick={() => void acceptSuggestion(h)}>
-                    {t("risks.acceptSuggestion")}
-                  </Button>
-                ) : null,
+              key: "decide",
+              render: (_, h) => {
+                if (h.kind !== "suggestion") return null;
+                const state = suggestionState.get(h.id) ?? "pending";
+                if (state !== "pending") return <Tag data-testid="suggestion-state">{label("suggestionstate", state)}</Tag>;
+                return can("manager") ? (
+                  <Space size={4}>
+                    <Button size="small" onClick={() => void acceptSuggestion(h)}>
+                      {t("risks.acceptSuggestion")}
+                    </Button>
+                    <Button size="small" danger onClick={() => void rejectSuggestion(h)}>
+                      {t("risks.rejectSuggestion")}
+                    </Button>
+                  </Space>
+                ) : (
+                  <Tag color="purple">{label("suggestionstate", state)}</Tag>
+                );
+              },
             },
           ]}
         />
