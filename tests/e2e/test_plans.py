@@ -20,7 +20,16 @@ from assistant.auth.roles import Role
 from assistant.errors import ProviderUnavailableError
 from assistant.providers.fakes import ScriptedChatModel
 from tests.api.test_plans_api import FILES, WEEKLY
-from tests.e2e.conftest import LiveApp, draft, make_project, new_page, save_screenshot, sign_in, upload_files
+from tests.e2e.conftest import (
+    PHONE,
+    LiveApp,
+    draft,
+    make_project,
+    new_page,
+    save_screenshot,
+    sign_in,
+    upload_files,
+)
 
 DRAFT_TIMEOUT_MS = 60_000
 BAR_BLUE = (0x25, 0x63, 0xEB)  # web/src/plans/Gantt.tsx BAR: a phase's bar
@@ -264,3 +273,30 @@ def test_a_draft_while_the_model_is_unavailable_is_refused_in_words(
     expect(alert).to_contain_text("its file is missing")
     with live_app.api() as client:
         assert client.get(f"/projects/{pid}/plans").json()["total"] == 0
+
+
+def test_a_plan_and_the_matrix_read_on_a_phone_in_chinese(
+    live_app: LiveApp,
+    browser: Browser,
+    plan_model: ScriptedChatModel,
+    demo_project: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    plan = draft(live_app, demo_project, title="手机上的计划")
+    context, phone, console = new_page(browser, locale="zh-CN", viewport=PHONE)
+    try:
+        sign_in(phone, live_app, key=live_app.key_for(Role.viewer), path=plan_path(demo_project, plan["id"]))
+        expect(phone.get_by_test_id("plan-title")).to_have_text("手机上的计划")
+        expect(phone.get_by_text("接口清单", exact=False).first).to_be_visible()
+        expect(phone.get_by_test_id("gantt-chart")).to_be_attached()
+        # Wide tables scroll inside their card; the page itself does not scroll sideways.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        save_screenshot(phone, request, "-plan")
+        phone.goto(f"{live_app.url}/#/p/{demo_project}/traceability")
+        expect(phone.get_by_role("heading", name="需求跟踪矩阵")).to_be_visible()
+        expect(phone.locator("tr.trace-gap").first).to_be_attached()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        save_screenshot(phone, request, "-matrix")
+        assert not console.problems, console.problems
+    finally:
+        context.close()

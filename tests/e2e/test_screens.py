@@ -9,7 +9,17 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import OUTPUT, LiveApp, demo_files, make_project, new_page, sign_in, upload_files
+from assistant.providers.fakes import ScriptedChatModel
+from tests.e2e.conftest import (
+    OUTPUT,
+    LiveApp,
+    demo_files,
+    draft,
+    make_project,
+    new_page,
+    sign_in,
+    upload_files,
+)
 from tests.e2e.test_analysis import DRAFT
 
 # Read at import: the suite's autouse fixture clears ASSISTANT_* variables before each test runs.
@@ -22,10 +32,16 @@ SCREENS = {
     "risk": "/risks/RSK-0001",
     "five-why": "/five-why",
     "requirements": "/requirements",
+    "plans": "/plans",
+    "plan": "/plans/{plan}",
+    "plan-schedule": "/plans/{plan}#plan-schedule",
+    "traceability": "/traceability",
 }
 
 
-def test_every_screen_in_both_languages(live_app: LiveApp, browser: Browser) -> None:
+def test_every_screen_in_both_languages(
+    live_app: LiveApp, browser: Browser, plan_model: ScriptedChatModel
+) -> None:
     pid = make_project(live_app, "华东精密 ERP+MES+WMS 集成")
     upload_files(live_app, pid, demo_files())
     with live_app.api() as client:
@@ -52,6 +68,7 @@ def test_every_screen_in_both_languages(live_app: LiveApp, browser: Browser) -> 
         client.post(f"/projects/{pid}/requirements/check", json={"document_id": spec["id"]})
         live_app.chat_model.enqueue(DRAFT)
         client.post(f"/projects/{pid}/five-why", json={"statement": "希望门店收银更快"})
+    plan = draft(live_app, pid, title="华东精密 ERP+MES+WMS 集成实施计划")
     targets = [OUTPUT / "screens"]
     if EXTRA_TARGET:
         targets.append(Path(EXTRA_TARGET))
@@ -62,6 +79,7 @@ def test_every_screen_in_both_languages(live_app: LiveApp, browser: Browser) -> 
         try:
             sign_in(page, live_app, path=f"/#/p/{pid}")
             for name, path in SCREENS.items():
+                path, _, section = path.format(plan=plan["id"]).partition("#")
                 page.goto(f"{live_app.url}/#/p/{pid}{path}")
                 expect(page.get_by_role("heading", level=2).first).to_be_visible()
                 page.wait_for_load_state("networkidle")
@@ -70,6 +88,12 @@ def test_every_screen_in_both_languages(live_app: LiveApp, browser: Browser) -> 
                     expect(page.get_by_test_id("analysis")).to_be_visible()
                 if name == "requirements":
                     expect(page.get_by_test_id("statement").first).to_be_visible()
+                if name.startswith("plan-"):
+                    # The plan's Gantt chart and the phase table under it, scrolled to.
+                    page.locator(f"#{section}").evaluate("e => e.scrollIntoView({block: 'start'})")
+                    expect(page.get_by_test_id("gantt-chart")).to_be_attached()
+                if name == "traceability":
+                    expect(page.locator("tr.trace-gap").first).to_be_visible()
                 for target in targets:
                     page.screenshot(path=target / f"{name}.{lang}.png")
             assert not console.problems, console.problems

@@ -240,10 +240,10 @@ export function PlanPage() {
         plan={plan}
         collection={INTERFACES}
         actions={actions}
-        scrollX={1300}
+        scrollX={1000}
         empty={t("plan.emptyInterfaces")}
         columns={[
-          { title: t("plan.interfaceId"), dataIndex: "id", width: 90, fixed: "left" },
+          { title: t("plan.interfaceId"), dataIndex: "id", width: 80, fixed: "left" },
           { title: t("plan.source"), dataIndex: "source", render: text },
           { title: t("plan.target"), dataIndex: "target", render: text },
           { title: t("plan.protocol"), dataIndex: "protocol", render: text },

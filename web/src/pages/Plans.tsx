@@ -139,7 +139,7 @@ function DraftCard({ pid, onDrafted }: { pid: string; onDrafted: (planId: string
           </Form.Item>
           <Form.Item name="language" label={t("plan.language")}>
             <Select
-              style={{ width: 200 }}
+              style={{ width: 260 }}
               options={[
                 { value: "auto", label: t("plan.languageAuto") },
                 { value: "zh", label: t("lang.zh") },

@@ -78,8 +78,9 @@ export function Traceability() {
             <Statistic title={t("gap.no_requirement")} value={interfaceGaps.length} />
           </Space>
           <Card size="small" title={t("risks.filters")} style={{ marginBottom: 12 }}>
-            <Space wrap>
+            <div className="trace-filters">
               <Segmented<Filter>
+                className="trace-filter"
                 aria-label={t("trace.filter")}
                 value={filter}
                 onChange={setFilter}
@@ -92,7 +93,7 @@ export function Traceability() {
                 ]}
               />
               <Input.Search aria-label={t("trace.search")} placeholder={t("trace.search")} allowClear style={{ width: 240 }} onSearch={setWords} />
-            </Space>
+            </div>
           </Card>
         </>
       )}

@@ -90,7 +90,7 @@ export function SectionTable({
                 {
                   title: t("plan.evidence"),
                   key: "evidence",
-                  width: 250,
+                  width: 230,
                   render: (_: unknown, row: Row) => <EvidenceLinks evidence={row.evidence} proposed={row.proposed} onOpen={actions.onOpen} />,
                 },
               ]
@@ -100,7 +100,7 @@ export function SectionTable({
                 {
                   title: t("common.actions"),
                   key: "actions",
-                  width: 150,
+                  width: 140,
                   render: (_: unknown, row: Row) => {
                     const c = (row._collection as Collection | undefined) ?? collection;
                     const key = String(row._key);
