@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -300,3 +301,49 @@ def test_a_plan_and_the_matrix_read_on_a_phone_in_chinese(
         assert not console.problems, console.problems
     finally:
         context.close()
+
+
+def test_the_page_follows_a_draft_until_it_is_ready(
+    live_app: LiveApp,
+    page: Page,
+    plan_model: ScriptedChatModel,
+    demo_project: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The model answers only when the test lets it: meanwhile the plan is drafting.
+    gate = threading.Event()
+    answer = ScriptedChatModel._next_reply
+
+    def held(self: ScriptedChatModel, messages: list, kwargs: dict) -> str:
+        assert gate.wait(60), "the test never let the model answer"
+        return answer(self, messages, kwargs)
+
+    monkeypatch.setattr(ScriptedChatModel, "_next_reply", held)
+    sign_in(page, live_app, path=f"/#/p/{demo_project}/plans")
+    page.get_by_label("Title").fill("Followed while it drafts")
+    page.get_by_role("button", name="Draft the plan").click()
+    expect(page.get_by_test_id("plan-status")).to_have_text("drafting")
+    drafting = page.get_by_test_id("drafting")
+    expect(drafting).to_contain_text("The assistant is drafting this plan")
+    expect(drafting).to_contain_text(re.compile(r"Job (queued|running), \d+ s so far"))
+    gate.set()
+    # No reload: the page reads the plan again until the draft is done.
+    expect(page.get_by_test_id("plan-status")).to_have_text("ready", timeout=DRAFT_TIMEOUT_MS)
+    expect(drafting).to_have_count(0)
+    expect(page.get_by_test_id("plan-interfaces").get_by_role("row")).not_to_have_count(0)
+    # The chart's tooltip shows the phase under the pointer (and the strict CSP lets it).
+    chart = page.get_by_test_id("gantt-chart")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    tooltip = chart.locator("div").filter(has_text=re.compile(r"^[^<]+: 2026-\d\d-\d\d"))
+    shown = False
+    for row in range(1, 8):
+        for step in range(2, 40, 2):
+            page.mouse.move(box["x"] + box["width"] * step / 40, box["y"] + box["height"] * row / 8)
+            if tooltip.count() and tooltip.first.is_visible():
+                shown = True
+                break
+        if shown:
+            break
+    assert shown, "no tooltip over the chart's bars and diamonds"
