@@ -59,6 +59,9 @@ def test_an_analyst_drafts_a_plan_and_reads_its_sections(
     request: pytest.FixtureRequest,
 ) -> None:
     pid = demo_project
+    with live_app.api() as client:
+        body = {"title": "PLC 网关交付延迟", "probability": 4, "impact": 5, "category": "vendor"}
+        risk = client.post(f"/projects/{pid}/risks", json=body).json()
     sign_in(page, live_app, key=live_app.key_for(Role.analyst), path=f"/#/p/{pid}/plans")
     page.get_by_label("Title").fill("华东精密集成方案")
     with page.expect_response(re.compile(r"/plans$")) as response:
@@ -114,6 +117,13 @@ def test_an_analyst_drafts_a_plan_and_reads_its_sections(
         for value in conflict["values"]:
             expect(conflicts.nth(n)).to_contain_text(value["file_name"])
     save_screenshot(page, request, "-plan")
+
+    # The register's live risks are linked; each opens its risk page.
+    assert risk["id"] in [r["ref"] for r in plan["risks"]]
+    page.get_by_test_id("plan-risk").get_by_role("link", name=risk["id"], exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(risk["id"]))).to_be_visible()
+    page.go_back()
+    expect(page.get_by_test_id("plan-status")).to_have_text("ready")
 
     # An analyst may draft again but edits nothing.
     expect(page.get_by_role("button", name="Draft again")).to_be_visible()

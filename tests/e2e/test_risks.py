@@ -180,9 +180,10 @@ def test_a_suggestion_of_the_assistant_is_rejected(live_app: LiveApp, page: Page
     expect(suggestion).to_contain_text("probability")
     expect(suggestion.get_by_role("button", name="Accept suggestion")).to_be_visible()
     suggestion.get_by_role("button", name="Reject").click()
-    expect(page.get_by_text("Suggestion rejected")).to_be_visible()
+    expect(page.get_by_text("Suggestion rejected", exact=True)).to_be_visible()
     expect(suggestion.get_by_test_id("suggestion-state")).to_have_text("rejected")
     expect(suggestion.get_by_role("button")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="not taken: 4")).to_contain_text("suggestion rejected")
     with live_app.api() as client:
         after = client.get(f"/projects/{pid}/risks/{risk['id']}").json()
     assert after["probability"] == 2  # rejecting changes nothing
