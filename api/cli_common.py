@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -52,3 +54,13 @@ def open_project(project: str | None) -> tuple[Container, str | None]:
     except AssistantError as exc:
         container.close()
         raise fail(exc) from None
+
+
+def deliver(content: bytes, output: Path | None) -> None:
+    """An export to ``output``, or to standard output (bytes as they are, for pipes) when none is named."""
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(content)
+        err_console.print(f"wrote {output} ({len(content)} bytes)")

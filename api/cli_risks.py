@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from api.cli_common import ProjectOpt, console, err_console, fail, open_project
+from api.cli_common import ProjectOpt, console, deliver, err_console, fail, open_project
 from assistant.db import transaction
 from assistant.errors import AssistantError, InvalidInputError
 from assistant.risks import exports, service
@@ -190,12 +189,7 @@ def export_cmd(
         raise fail(exc) from None
     finally:
         container.close()
-    if output is None:
-        sys.stdout.buffer.write(out.content)
-        sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(out.content)
-        err_console.print(f"wrote {output} ({len(out.content)} bytes)")
+    deliver(out.content, output)
 
 
 def print_report(report: ScanReport) -> None:

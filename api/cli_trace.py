@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli_common import ProjectOpt, err_console, fail, open_project
+from api.cli_common import ProjectOpt, deliver, fail, open_project
 from assistant.db import transaction
 from assistant.errors import AssistantError
 from assistant.traceability import exports, service
@@ -35,9 +34,4 @@ def trace(
         raise fail(exc) from None
     finally:
         container.close()
-    if output is None:
-        sys.stdout.buffer.write(out.content)
-        sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(out.content)
-        err_console.print(f"wrote {output} ({len(out.content)} bytes)")
+    deliver(out.content, output)
