@@ -148,7 +148,9 @@ class ConflictValue(BaseModel):
 
 
 class Conflict(BaseModel):
-    field: str = Field(description="What disagrees, e.g. 'milestone SIT start' or 'interface IF-02 protocol'.")
+    field: str = Field(
+        description="What disagrees, e.g. 'milestone SIT start' or 'interface IF-02 protocol'."
+    )
     values: list[ConflictValue] = Field(description="Each value with its document, oldest first.")
     chosen: str = Field(description="The value the plan uses: the later document's.")
 
@@ -183,7 +185,9 @@ class PlanRisk(BaseModel):
 
 
 class PlanRequirement(BaseModel):
-    requirement_id: str = Field(description="As the documents write it (REQ-007, FR-012), or the statement's id.")
+    requirement_id: str = Field(
+        description="As the documents write it (REQ-007, FR-012), or the statement's id."
+    )
     text: str
     kind: str | None = None
     quality_class: str | None = Field(
