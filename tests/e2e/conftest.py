@@ -92,9 +92,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Not product settings: where the test run's own servers are (scripts/test.sh) and what the e2e run writes.
+# Clearing them here, for the whole session, made the integration tests after tests/e2e skip their real Chroma
+# and PostgreSQL.
+_TEST_RUN_VARIABLES = ("ASSISTANT_E2E", "ASSISTANT_TEST_")
+
+
 def clear_assistant_environment() -> None:
     """The app under test reads its settings from arguments only, never from the developer's environment."""
-    for key in [k for k in os.environ if k.startswith("ASSISTANT_") and not k.startswith("ASSISTANT_E2E")]:
+    for key in [
+        k for k in os.environ if k.startswith("ASSISTANT_") and not k.startswith(_TEST_RUN_VARIABLES)
+    ]:
         os.environ.pop(key)
 
 
