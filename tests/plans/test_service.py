@@ -414,6 +414,20 @@ def test_a_failed_draft_is_failed_with_its_reason_and_nothing_written(
     )
 
 
+def test_a_model_that_answers_nonsense_costs_the_prose_not_the_plan(
+    hospital: Hospital, container: Container, chat_model: ScriptedChatModel
+) -> None:
+    """Malformed answers (twice per call: asked again once) lose only what the model would add: the stated
+    catalogue stays, and every test still has acceptance criteria built from its interface's facts."""
+    chat_model.enqueue("not json", "still not json", "{broken", "{broken")
+    plan = read(hospital, draft(hospital, container, chat_model))
+    assert plan.status == "ready"
+    assert {i.id for i in plan.interfaces} == {i.id for i in hospital.facts().interfaces}
+    integration = [t for t in plan.tests if t.level.value == "integration"]
+    assert integration and all(t.acceptance for t in integration)
+    assert not plan.cutover.rollback_procedure_proposed
+
+
 def test_an_unknown_five_why_id_is_refused_and_creates_nothing(
     hospital: Hospital, container: Container, chat_model: ScriptedChatModel
 ) -> None:
