@@ -69,6 +69,7 @@ IDLE_PROMPT_TPS = 70.0
 IDLE_OUTPUT_TPS = 8.0
 TARGET_PAGES = 20
 MIN_OVERLAP_CHARS = 12
+MIN_WHOLE_CHARS = 6
 
 
 def _norm(text: str) -> str:
@@ -141,7 +142,9 @@ def _overlap(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    if m.size < MIN_OVERLAP_CHARS:
+    # A short clause (Chinese: "OA 厂商尚未参与项目", 11 characters) wholly inside the other is no coincidence.
+    whole = m.size == min(len(a), len(b)) and m.size >= MIN_WHOLE_CHARS
+    if m.size < MIN_OVERLAP_CHARS and not whole:
         return 0.0
     return m.size / min(len(a), len(b))
 

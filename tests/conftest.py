@@ -44,6 +44,9 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "llm_provider": "fake",
         # The scripted model answers what a test queued; a background risk scan must not take those replies.
         "risk_auto_scan": False,
+        # Each scripted reply answers the register question; the screen's yes/no questions before it have their
+        # own tests (tests/risks/test_scan_screen.py), which turn it back on.
+        "risk_scan_screen": False,
         "_env_file": None,
     }
     values.update(overrides)

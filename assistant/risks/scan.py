@@ -1,5 +1,6 @@
-"""The scan: document -> cue pass (rules, then the embedder) -> candidates ranked strongest first -> LLM, one
-candidate per call (findings with quotes) -> quote check -> match -> register; then the follow pass
+"""The scan: document -> cue pass (rules, then the embedder) -> candidates ranked strongest first -> the screen
+(screen.py: one yes/no LLM question per candidate sentence) -> LLM, one flagged candidate per call (findings
+with quotes) -> quote check -> match -> register; then the follow pass
 (follow.py): sentences that say an earlier risk changed become evidence and suggestions on that risk.
 
 Every candidate of a document is read: the first ``scan_max_passages`` at once when a person asks for a scan,
@@ -21,6 +22,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -31,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
 from assistant.documents import repository as documents
-from assistant.documents.models import DocumentStatus
+from assistant.documents.models import DocumentStatus, DocumentType
 from assistant.errors import ConflictError, ModelOutputError
 from assistant.index.chunks import document_chunks
 from assistant.language import question_language
@@ -54,7 +56,8 @@ from assistant.risks.findings import EvidenceIn, create_draft, merge_finding
 from assistant.risks.matching import RiskMatcher, risk_statement
 from assistant.risks.models import CATEGORY_LABELS, RiskCategory
 from assistant.risks.ranking import add_embedding_scores
-from assistant.risks.schemas import RiskFinding, ScanReport, findings_schema
+from assistant.risks.schemas import RiskFinding, ScanReport, entries_schema, findings_schema
+from assistant.risks.screen import SCREEN_OUTPUT_TOKENS, defuse, raises_risk
 from assistant.risks.settings import RiskSettings
 from assistant.risks.webhook import Sleep, deliver_pending
 from assistant.settings import Settings
@@ -163,6 +166,46 @@ def snap_quote(key: str, passage: Passage, chunk_text: str) -> str | None:
     return best
 
 
+# ---- the screen ----------------------------------------------------------------------------------------------
+
+
+def _screen(
+    llm: BaseChatModel, method: StructuredMethod, batch: list[Passage], report: ScanReport, document_id: str
+) -> dict[str, list[str]]:
+    """Each candidate sentence of the batch put to the yes/no question (screen.py): the sentences the model
+    says raise a risk, by passage hash. An answer that is nonsense twice counts as yes, so the full question
+    decides instead of the sentence being lost."""
+    flagged: dict[str, list[str]] = {}
+    for passage in batch:
+        for sentence in passage.focus:
+            with _metered_call(report):
+                try:
+                    yes = raises_risk(llm, method, sentence, passage.text)
+                except ModelOutputError as exc:
+                    log.warning("risk screen of %s: %s", document_id, exc)
+                    yes = True
+            report.sentences_screened += 1
+            if yes:
+                report.sentences_flagged += 1
+                flagged.setdefault(passage.hash, []).append(sentence)
+    return flagged
+
+
+def _mark_quiet(
+    sessions: sessionmaker[Session], project_id: str, document_id: str, passages: list[Passage]
+) -> bool:
+    """Passages the screen found nothing in are read: marked, so no later scan asks about them again. False
+    when a concurrent scan marked them first."""
+    try:
+        with transaction(sessions) as session:
+            repo.mark_scanned(
+                session, project_id=project_id, document_id=document_id, counts={p.hash: 0 for p in passages}
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 # ---- the scan ----------------------------------------------------------------------------------------------
 
 
@@ -205,6 +248,7 @@ class _Document:
     chunks: list[_Chunk]
     already: set[str]  # hashes of passages a scan has read before
     date: dt.date | None = None  # the document's own date (meeting, mail), for the evidence timeline
+    doc_type: str = DocumentType.other.value
 
 
 def scan_document(
@@ -228,10 +272,21 @@ def scan_document(
     llm = with_output_cap(ctx.chat_model, rs.scan_max_output_tokens)
     matcher = RiskMatcher(ctx.embeddings, rs.match_threshold, rs.match_threshold_cross_category)
     chunk_texts = {c.id: c.text for c in doc.chunks}
+    screen_llm = with_output_cap(ctx.chat_model, SCREEN_OUTPUT_TOKENS)
     for n, batch in enumerate(_batches(selected, rs.scan_batch_size)):
         if n:
             progress(read_before + min(n * rs.scan_batch_size, len(selected)), total)
-        findings = _ask(llm, method, batch, rs, report, document_id)
+        if rs.scan_screen:
+            flagged = _screen(screen_llm, method, batch, report, document_id)
+            quiet = [p for p in batch if not flagged.get(p.hash)]
+            batch = [p for p in batch if flagged.get(p.hash)]
+            if quiet and not _mark_quiet(ctx.sessions, project_id, document_id, quiet):
+                report.passages_already_scanned += len(quiet)
+            if not batch:
+                continue
+            findings = _enter(llm, method, batch, flagged, rs, report, document_id)
+        else:
+            findings = _ask(llm, method, batch, rs, report, document_id)
         if findings is None:
             continue
         try:
@@ -276,7 +331,7 @@ def _load(
             _Chunk(c.id, c.text, c.page, c.section) for c in document_chunks(session, document_id=doc.id)
         ]
         already = repo.scanned_hashes(session, project_id=project_id, document_id=document_id)
-    return _Document(doc.file_name, chunks, already, doc.doc_date)
+    return _Document(doc.file_name, chunks, already, doc.doc_date, doc.doc_type)
 
 
 def _select_passages(
@@ -284,9 +339,9 @@ def _select_passages(
 ) -> tuple[list[Passage], int, int]:
     """(the candidates to read now, strongest first; how many were read before; how many there are)."""
     report.passages_seen = len(sentences)
-    candidates = rank(
-        candidate_passages(sentences, max_chars=rs.scan_passage_chars, min_score=rs.scan_min_cue_score)
-    )
+    spec = doc.doc_type == DocumentType.spec.value
+    min_score = rs.scan_min_cue_score_spec if spec else rs.scan_min_cue_score
+    candidates = rank(candidate_passages(sentences, max_chars=rs.scan_passage_chars, min_score=min_score))
     fresh: list[Passage] = []
     hashes: set[str] = set()
     for p in candidates:
@@ -304,6 +359,20 @@ def _select_passages(
     return selected, len(hashes) - len(fresh), len(hashes)
 
 
+@contextmanager
+def _metered_call(report: ScanReport) -> Iterator[None]:
+    """Time, calls and tokens of the LLM calls made inside, added to ``report`` whatever happens."""
+    asked = time.monotonic()
+    with metered() as meter:
+        try:
+            yield
+        finally:
+            report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
+            report.llm_calls += meter.calls
+            report.prompt_tokens += meter.prompt_tokens
+            report.completion_tokens += meter.completion_tokens
+
+
 def _ask(
     llm: BaseChatModel,
     method: StructuredMethod,
@@ -314,23 +383,66 @@ def _ask(
 ) -> list[RiskFinding] | None:
     """One LLM call over a batch, metered; None when the model answered nonsense (the batch stays unmarked,
     so the next scan tries it again, and the other batches go on)."""
-    asked = time.monotonic()
-    with metered() as meter:
+    schema = findings_schema(rs.scan_max_findings_per_call)
+    with _metered_call(report):
         try:
-            answer = ask_structured(
-                llm, findings_schema(rs.scan_max_findings_per_call), build_messages(batch, rs), method=method
-            )
+            answer = ask_structured(llm, schema, build_messages(batch, rs), method=method)
         except ModelOutputError as exc:
             log.warning("risk scan of %s: %s", document_id, exc)
             report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
             return None
-        finally:
-            report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
-            report.llm_calls += meter.calls
-            report.prompt_tokens += meter.prompt_tokens
-            report.completion_tokens += meter.completion_tokens
     report.passages_sent += len(batch)
     findings = answer.risks[: rs.scan_max_findings_per_call]
+    report.findings += len(findings)
+    return findings
+
+
+def entry_messages(batch: Sequence[Passage], sentences: Sequence[str]) -> list[BaseMessage]:
+    language = _language(batch)
+    categories = ", ".join(c.value for c in RiskCategory)
+    numbered = "\n".join(f"{n}. {defuse(s)}" for n, s in enumerate(sentences, 1))
+    return [
+        SystemMessage(content=render_prompt("risks_entry", language, categories=categories)),
+        HumanMessage(
+            content=render_prompt(
+                "risks_entry_passage", language, passages=format_passages(batch), sentences=numbered
+            )
+        ),
+    ]
+
+
+def _enter(
+    llm: BaseChatModel,
+    method: StructuredMethod,
+    batch: list[Passage],
+    flagged: dict[str, list[str]],
+    rs: RiskSettings,
+    report: ScanReport,
+    document_id: str,
+) -> list[RiskFinding] | None:
+    """Register entries for the sentences the screen flagged, at most ``scan_max_findings_per_call`` a call,
+    exactly one entry per sentence; each sentence is its entry's quote. None when any call answered nonsense:
+    the batch stays unmarked and the next scan tries it again."""
+    items = [(n, s) for n, p in enumerate(batch, 1) for s in flagged.get(p.hash, [])]
+    size = max(1, rs.scan_max_findings_per_call)
+    findings: list[RiskFinding] = []
+    for start in range(0, len(items), size):
+        group = items[start : start + size]
+        with _metered_call(report):
+            try:
+                answer = ask_structured(
+                    llm,
+                    entries_schema(len(group)),
+                    entry_messages(batch, [s for _, s in group]),
+                    method=method,
+                )
+            except ModelOutputError as exc:
+                log.warning("risk scan of %s: %s", document_id, exc)
+                report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
+                return None
+        for (n, sentence), entry in zip(group, answer.risks, strict=False):
+            findings.append(RiskFinding(passage=n, quote=sentence.strip(), **entry.model_dump()))
+    report.passages_sent += len(batch)
     report.findings += len(findings)
     return findings
 

@@ -301,7 +301,11 @@ class ScanReport(BaseModel):
     passages_over_cap: int = Field(
         0, description="Candidate passages left for a later (background) scan by this scan's limit."
     )
-    passages_sent: int = Field(0, description="Passages sent to the LLM.")
+    sentences_screened: int = Field(
+        0, description="Candidate sentences put to the LLM's yes/no question: does this raise a risk?"
+    )
+    sentences_flagged: int = Field(0, description="Screened sentences the LLM said raise a risk.")
+    passages_sent: int = Field(0, description="Passages sent to the LLM for register entries.")
     llm_calls: int = 0
     llm_seconds: float = Field(0.0, description="Time spent waiting for the LLM.")
     prompt_tokens: int = 0
@@ -353,11 +357,12 @@ def _all_required(schema: dict[str, Any]) -> None:
     schema["required"] = list(schema.get("properties", {}))
 
 
-class RiskFinding(BaseModel):
+class RiskEntry(BaseModel):
+    """A register entry as the LLM writes it for a sentence the screen flagged: the sentence itself is the
+    quote (the code knows it), so the model writes only the fields."""
+
     model_config = ConfigDict(json_schema_extra=_all_required)
 
-    passage: int = Field(1, description="Number of the passage the quote comes from.")
-    quote: str = _text(200, "Words copied exactly from that passage that show the risk.")
     title: str = _text(80, "Short name of the risk.")
     category: RiskCategory = RiskCategory.other
     cause: str = _text(160, "Why it could happen.")
@@ -392,18 +397,59 @@ class RiskFinding(BaseModel):
             return 3
         return min(5, max(1, number))
 
-    @field_validator(
-        "quote", "title", "cause", "event", "effect", "owner", "mitigation", "contingency", "trigger"
-    )
+    @field_validator("title", "cause", "event", "effect", "owner", "mitigation", "contingency", "trigger")
     @classmethod
     def _tidy(cls, value: str) -> str:
-        return unicodedata.normalize("NFC", value or "").strip()[:300]
+        return _tidy_text(value)
+
+
+def _tidy_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value or "").strip()[:300]
+
+
+def _evidence_first(schema: dict[str, Any]) -> None:
+    # The grammar makes the model write the fields in this order: where the risk is said, then what it is.
+    props = schema.get("properties", {})
+    schema["properties"] = {k: props[k] for k in ("passage", "quote") if k in props} | props
+    _all_required(schema)
+
+
+class RiskFinding(RiskEntry):
+    """A register entry with its evidence: the passage and the words that show the risk. The model writes the
+    quote itself when no screen came first; otherwise the quote is the flagged sentence."""
+
+    model_config = ConfigDict(json_schema_extra=_evidence_first)
+
+    passage: int = Field(1, description="Number of the passage the quote comes from.")
+    quote: str = _text(200, "Words copied exactly from that passage that show the risk.")
+
+    @field_validator("quote")
+    @classmethod
+    def _tidy_quote(cls, value: str) -> str:
+        return _tidy_text(value)
 
 
 class RiskFindings(BaseModel):
     model_config = ConfigDict(json_schema_extra=_all_required)
 
     risks: list[RiskFinding] = Field(default_factory=list)
+
+
+class RiskEntries(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_all_required)
+
+    risks: list[RiskEntry] = Field(default_factory=list)
+
+
+@lru_cache(maxsize=8)
+def entries_schema(count: int) -> type[RiskEntries]:
+    """Exactly ``count`` entries, one per flagged sentence, in their order."""
+    limits: dict[str, Any] = {"minItems": count, "maxItems": count}
+    return create_model(
+        "RiskEntries",
+        __base__=RiskEntries,
+        risks=(list[RiskEntry], Field(default_factory=list, json_schema_extra=limits)),
+    )
 
 
 @lru_cache(maxsize=8)

@@ -99,7 +99,7 @@ class Hold:
 
 
 class FakeOpenAI:
-    """``/v1/chat/completions`` (risk findings quoted from the prompt's passages) and ``/v1/embeddings``
+    """``/v1/chat/completions`` (yes to the risk screen, risk findings quoted from the prompt's passages) and ``/v1/embeddings``
     (the tests' hashing vectors) on 127.0.0.1, counting calls; ``hold_*`` makes a chosen call hang."""
 
     def __init__(self) -> None:
@@ -160,7 +160,11 @@ class FakeOpenAI:
         with self._lock:
             self.chat_calls += 1
         self._wait_if_held(self.chat_hold, prompt)
-        content = json.dumps(findings_for(prompt), ensure_ascii=False)
+        schema = (body.get("response_format") or {}).get("schema") or {}
+        # The screen's yes/no question (a schema of one "risk" flag): every candidate sentence is a risk here,
+        # so each goes on to the register question, whose findings quote the prompt's passages.
+        answer = {"risk": True} if "risk" in schema.get("properties", {}) else findings_for(prompt)
+        content = json.dumps(answer, ensure_ascii=False)
         return {
             "id": "chatcmpl-reliability",
             "object": "chat.completion",

@@ -84,6 +84,9 @@ def rs() -> RiskSettings:
         scan_batch_size=3,
         scan_max_findings_per_call=3,
         scan_embed_weight=0.0,  # the hashing embedder says nothing about risk language: rules alone
+        # The screen's yes/no questions have their own tests (test_scan_screen.py); here each scripted reply is
+        # the register question's answer.
+        scan_screen=False,
     )
 
 

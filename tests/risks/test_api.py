@@ -195,7 +195,9 @@ def test_the_llm_failing_is_a_clear_http_error(
 
 
 def test_webhook_after_a_change_over_http(api: TestClient, hook: Hook, set_risk_settings) -> None:  # type: ignore[no-untyped-def]
-    set_risk_settings(RiskSettings(webhook_url=HOOK_URL, webhook_backoff_s=0.0, webhook_retries=1))
+    set_risk_settings(
+        RiskSettings(scan_screen=False, webhook_url=HOOK_URL, webhook_backoff_s=0.0, webhook_retries=1)
+    )
     make_project(api)
     new_risk(api, probability=2, impact=2)
     assert hook.requests == []
@@ -232,7 +234,14 @@ def test_a_suggestion_from_a_later_document_is_rejected_over_http(
 
     make_project(api)
     # The later document says the risk got worse: a suggestion (impact 4 -> 5) a person may turn down.
-    follow = RiskSettings(match_threshold=0.5, scan_embed_weight=0, follow_threshold=0.3, follow_id_bonus=0.3)
+    follow = RiskSettings(
+        scan_screen=False,
+        scan_min_cue_score=2,
+        match_threshold=0.5,
+        scan_embed_weight=0,
+        follow_threshold=0.3,
+        follow_id_bonus=0.3,
+    )
     _two_documents(
         api_container.sessions, "demo", api_container.settings, follow,
         {"change": "worse", "quote": "书面确认交付 API v4.0"},

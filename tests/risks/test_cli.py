@@ -32,7 +32,7 @@ def cli_container(cli_container: Container, monkeypatch: pytest.MonkeyPatch) -> 
         edits.create_risk(
             session,
             project_id="demo",
-            settings=RiskSettings(),
+            settings=RiskSettings(scan_screen=False),
             actor="王磊",
             data=RiskCreate(
                 title="等保测评与 UAT 重叠", probability=4, impact=4, owner="郑凯", next_review="2026-01-01"

@@ -29,8 +29,17 @@ QUOTE = "MES 接口 API 版本尚未确认"
 
 @pytest.fixture
 def follow_rs() -> RiskSettings:
-    # The hashing embedder's similarities are low: a low bar, and the shared id OI-01 lifts it.
-    return RiskSettings(scan_embed_weight=0, follow_threshold=0.3, follow_id_bonus=0.3, match_threshold=0.5)
+    # The hashing embedder's similarities are low: a low bar, and the shared id OI-01 lifts it. Only strong
+    # cues are candidates, so the later document's "确认" is left to the follow pass (each scripted reply is
+    # the follow question's answer).
+    return RiskSettings(
+        scan_screen=False,
+        scan_min_cue_score=2,
+        scan_embed_weight=0,
+        follow_threshold=0.3,
+        follow_id_bonus=0.3,
+        match_threshold=0.5,
+    )
 
 
 def _dated(sessions: sessionmaker[Session], document_id: str, day: dt.date) -> None:

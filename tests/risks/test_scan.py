@@ -441,7 +441,9 @@ def test_a_new_risk_in_a_different_category_becomes_its_own_draft(
         "PLC 网关交货延期. IF-05 联调推迟. 网关交货晚": [1, 0, 0, 0, 0, 0, 0, 0],
         "网关费用超支. 预算增加": [0.8, 0.6, 0, 0, 0, 0, 0, 0],
     }
-    rs = RiskSettings(match_threshold=0.7, match_threshold_cross_category=0.9, scan_batch_size=2)
+    rs = RiskSettings(
+        scan_screen=False, match_threshold=0.7, match_threshold_cross_category=0.9, scan_batch_size=2
+    )
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY, "网关费用超支，预算可能增加 20%。"])
     chat.enqueue(
         findings(
@@ -506,7 +508,7 @@ def test_document_text_cannot_change_or_delete_risks(
 def test_a_failed_batch_is_reported_and_retried_by_the_next_scan(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
 ) -> None:
-    rs = RiskSettings(match_threshold=0.5, scan_batch_size=1)
+    rs = RiskSettings(scan_screen=False, match_threshold=0.5, scan_batch_size=1)
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY, PEOPLE])
     chat.enqueue("not json", "still not json", findings(PEOPLE_FINDING | {"passage": 1}))
     report = scan(sessions, scan_settings, chat, project_id, doc, rs)
@@ -552,7 +554,7 @@ def test_only_indexed_documents_are_scanned(
 def test_a_limited_scan_reads_the_strongest_and_a_later_scan_reads_the_rest(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
 ) -> None:
-    rs = RiskSettings(scan_max_passages=2, scan_batch_size=5, scan_embed_weight=0)
+    rs = RiskSettings(scan_screen=False, scan_max_passages=2, scan_batch_size=5, scan_embed_weight=0)
     texts = [f"第{i}项：接口 IF-0{i} 可能延期。" for i in range(1, 5)] + [
         "接口 IF-05 可能延期，厂商尚未确认，我们担心。"
     ]
@@ -577,7 +579,7 @@ def test_a_new_high_draft_sends_the_webhook(
     chat: ScriptedChatModel,
     hook: Hook,
 ) -> None:
-    rs = RiskSettings(webhook_url=HOOK_URL, match_threshold=0.5)
+    rs = RiskSettings(scan_screen=False, webhook_url=HOOK_URL, match_threshold=0.5)
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY, PEOPLE])
     chat.enqueue(findings(GATEWAY_FINDING, PEOPLE_FINDING | {"probability": 2, "impact": 2}))
     report = scan(sessions, scan_settings, chat, project_id, doc, rs, hook=hook)
@@ -674,7 +676,7 @@ def test_the_background_queue_scans_after_ingestion_and_survives_failures(
 def test_findings_beyond_the_per_call_cap_are_ignored(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
 ) -> None:
-    rs = RiskSettings(scan_max_findings_per_call=1)
+    rs = RiskSettings(scan_screen=False, scan_max_findings_per_call=1)
     doc = add_document(sessions, project_id, "a.txt", [GATEWAY, PEOPLE])
     chat.enqueue(findings(GATEWAY_FINDING, PEOPLE_FINDING))
     report = scan(sessions, scan_settings, chat, project_id, doc, rs)

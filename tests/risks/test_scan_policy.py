@@ -420,7 +420,7 @@ def suggested(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, chat: ScriptedChatModel
 ) -> RiskDetail:
     """RSK-0001 by a person (medium, owner 王磊), with the assistant's suggestions from LATER_FINDING."""
-    rs = RiskSettings()
+    rs = RiskSettings(scan_screen=False)
     with transaction(sessions) as session:
         data = RiskCreate(
             title="PLC 网关交货延期",
@@ -450,7 +450,7 @@ def accept(
         suggestion_id=id_,
         version=risk.version,
         actor=actor,
-        settings=RiskSettings(webhook_url=HOOK_URL),
+        settings=RiskSettings(scan_screen=False, webhook_url=HOOK_URL),
     )
 
 
@@ -480,7 +480,10 @@ def test_a_person_accepting_a_suggestion_changes_the_value_as_that_person(
     assert after.owner == "王磊"  # other suggestions wait for a person of their own
     # Now a person's fact: the webhook is the person's risk.raised, with its owner.
     webhook.deliver_pending(
-        sessions, RiskSettings(webhook_url=HOOK_URL), transport=hook.transport, sleep=hook.sleep
+        sessions,
+        RiskSettings(scan_screen=False, webhook_url=HOOK_URL),
+        transport=hook.transport,
+        sleep=hook.sleep,
     )
     (body,) = hook.bodies()
     assert (body["event"], body["actor"], body["previous_band"]) == ("risk.raised", "李娜", "medium")
@@ -510,7 +513,7 @@ def test_a_suggestion_is_accepted_once_by_a_person_on_the_version_they_read(
             project_id=project_id,
             data=RiskCreate(title="等保测评与 UAT 重叠", probability=3, impact=3),
             actor="王磊",
-            settings=RiskSettings(),
+            settings=RiskSettings(scan_screen=False),
         )
         other_ref = other.ref
     with pytest.raises(NotFoundError, match="no suggestion"):  # a suggestion belongs to its own risk
