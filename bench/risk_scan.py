@@ -196,6 +196,29 @@ def score(
     }
 
 
+def by_risk(found: list[Found]) -> list[Found]:
+    """One item per risk and document, its quotes joined: what a person reads in the register is the risk, and
+    two sentences of one document filed on one risk are one finding, not one right and one wrong."""
+    groups: dict[tuple[str, str], list[Found]] = {}
+    for f in found:
+        groups.setdefault((f.document, f.risk_id), []).append(f)
+    return [
+        Found(d, r, items[0].title, "\n".join(i.quote for i in items)) for (d, r), items in groups.items()
+    ]
+
+
+def score_both(
+    found: list[Found], gold: list[dict[str, str]], embeddings: NamedEmbeddings, meaning_threshold: float
+) -> dict[str, dict[str, object]]:
+    """Scored per evidence quote (each quote a finding, as sessions 8-9 reported) and per risk (``by_risk``)."""
+    docs = {g["document"] for g in gold}
+    found = [f for f in found if Path(f.document).name in docs]
+    return {
+        "score": score(found, gold, embeddings, meaning_threshold),
+        "score_by_risk": score(by_risk(found), gold, embeddings, meaning_threshold),
+    }
+
+
 def load_gold(path: Path = GOLD) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -343,10 +366,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             project_id = projects.get_project(session, ref="openetcs").id
             for risk in repo.project_risks(session, project_id=project_id):
                 for ev in repo.risk_evidence(session, risk_id=risk.id):
-                    found.append(Found(ev.file_name or "", risk.ref, risk.title, ev.quote))
+                    if ev.signal == "risk":
+                        found.append(Found(ev.file_name or "", risk.ref, risk.title, ev.quote))
         results["found"] = [asdict(f) for f in found]
-        minutes_found = [f for f in found if Path(f.document).name in {p.name for p in MINUTES}]
-        results["score"] = score(minutes_found, load_gold(), container.embeddings, rs.match_threshold)
+        results |= score_both(found, load_gold(), container.embeddings, rs.match_threshold)
     finally:
         container.close()
     return results
@@ -449,10 +472,8 @@ def run_demo(args: argparse.Namespace) -> dict[str, object]:
                         found.append(Found(ev.file_name or "", risk.ref, risk.title, ev.quote))
             results["follow"] = score_follow(session, project_id, follow_gold["resolutions"])
         gold = load_gold(DEMO_GOLD)
-        in_gold = {g["document"] for g in gold}
         results["found"] = [asdict(f) for f in found]
-        results["score"] = score([f for f in found if Path(f.document).name in in_gold], gold,
-                                 container.embeddings, rs.match_threshold)  # fmt: skip
+        results |= score_both(found, gold, container.embeddings, rs.match_threshold)
     finally:
         container.close()
     return results
@@ -474,9 +495,9 @@ def _line(row: dict[str, object]) -> str:
     )
 
 
-def _print_score(s: dict[str, object]) -> None:
+def _print_score(s: dict[str, object], label: str = "per evidence quote") -> None:
     print(
-        f"minutes vs gold: found {s['found']}, gold {s['gold']}, matched {s['matched']} "
+        f"minutes vs gold, {label}: found {s['found']}, gold {s['gold']}, matched {s['matched']} "
         f"({s['matched_by_evidence']} by evidence) -> precision {s['precision']}, recall {s['recall']}, "
         f"F1 {s['f1']}"
     )
@@ -507,7 +528,9 @@ def main() -> None:
     d.add_argument("--embed-weight", type=float, default=None, help="the embedder's share (0: rules only)")
     d.add_argument("--out", type=Path, default=None, help="write the full results as JSON")
     sc = sub.add_parser("score", help="score the found risks of a saved run again")
-    sc.add_argument("--found", type=Path, required=True, help="JSON written by run --out")
+    sc.add_argument("--found", type=Path, required=True, help="JSON written by run --out or demo --out")
+    sc.add_argument("--gold", type=Path, default=GOLD, help=f"default {GOLD.relative_to(REPO)}; the demo's: "
+                    f"{DEMO_GOLD.relative_to(REPO)}")  # fmt: skip
     sc.add_argument("--threshold", type=float, default=None)
     args = ap.parse_args()
 
@@ -522,10 +545,11 @@ def main() -> None:
         return
     if args.command == "score":
         saved = json.loads(args.found.read_text(encoding="utf-8"))
-        minutes = {p.name for p in MINUTES}
-        found = [Found(**f) for f in saved["found"] if Path(f["document"]).name in minutes]
+        found = [Found(**f) for f in saved["found"]]
         threshold = args.threshold if args.threshold is not None else RiskSettings().match_threshold
-        _print_score(score(found, load_gold(), make_embeddings(settings), threshold))
+        both = score_both(found, load_gold(args.gold), make_embeddings(settings), threshold)
+        _print_score(both["score"])
+        _print_score(both["score_by_risk"], "per risk")
         return
     if args.command == "demo":
         result = run_demo(args)
@@ -533,6 +557,7 @@ def main() -> None:
             f"demo: scans {result['scan_seconds']} s (idle projection {result['projected_idle_seconds']} s)"
         )
         _print_score(result["score"])  # type: ignore[arg-type]
+        _print_score(result["score_by_risk"], "per risk")  # type: ignore[arg-type]
         follow = result["follow"]
         print(
             f"follow-ups: {follow['proposed_on_right_risk']} of {follow['expected']} proposed on the right risk "  # type: ignore[index]

@@ -107,6 +107,16 @@ _SENTENCE_END = re.compile(r"[。！？；!?;]+|(?<=[a-z0-9\)\]\*])\.(?=\s)|\n+"
 _SPACE = re.compile(r"\s+")
 # A sentence shorter than this is a heading, a table cell or a list marker: never a candidate by itself.
 MIN_SENTENCE_CHARS = 6
+# A heading names a topic ("## 五、风险与关注点", "## 3. Open issues", "1. Material master quality"): the risks are
+# in the lines under it, so its sentences are context, never candidates. A heading line is a Markdown heading,
+# a line in bold alone, or a short line (at most 4 words, or 5 Chinese characters, after its numbering)
+# without closing punctuation or digits. Bullets and table rows are content, however short ("- 尚未签约").
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s")
+_BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+、|\(?[a-z]\))\s*", re.IGNORECASE)
+_CLOSING = '。！？；：.!?;:)）」』"”|'
+HEADING_MAX_WORDS, HEADING_MAX_CJK = 4, 5
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class ChunkLike(Protocol):
@@ -172,6 +182,21 @@ def change_in(text: str) -> str | None:
     return None
 
 
+def is_heading(line: str) -> bool:
+    """Whether a line of a chunk is a heading (see above)."""
+    if _MD_HEADING.match(line) or _BOLD_LINE.match(line):
+        return True
+    body = _NUMBERING.sub("", line.strip(), count=1).strip()
+    if not body or body[0] in "-*•|" or body[-1] in _CLOSING or any(c.isdigit() for c in body):
+        return False
+    cjk = len(_CJK.findall(body))
+    return cjk <= HEADING_MAX_CJK if cjk else len(body.split()) <= HEADING_MAX_WORDS
+
+
+def _heading_lines(text: str) -> list[str]:
+    return [normalize(line) for line in text.splitlines() if line.strip() and is_heading(line)]
+
+
 def sentences(text: str) -> list[str]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
@@ -196,6 +221,7 @@ class Sentence:
     cues: tuple[str, ...]
     duplicate: bool  # already seen in an earlier chunk (chunk overlap)
     extra: float = 0.0  # what a second judge (the embedder) adds to the rule score
+    candidate: bool = True  # False: too short or a heading (context only)
 
 
 def document_sentences(chunks: Iterable[ChunkLike]) -> list[list[Sentence]]:
@@ -205,10 +231,12 @@ def document_sentences(chunks: Iterable[ChunkLike]) -> list[list[Sentence]]:
     out: list[list[Sentence]] = []
     for chunk in chunks:
         row = []
+        headings = _heading_lines(chunk.text)
         for i, text in enumerate(sentences(chunk.text)):
             key = normalize(text)
-            score, found = cues_in(text) if len(key) >= MIN_SENTENCE_CHARS else (0, ())
-            row.append(Sentence(chunk, i, text, score, found, key in seen))
+            fit = len(key) >= MIN_SENTENCE_CHARS and not any(key in line for line in headings)
+            score, found = cues_in(text) if fit else (0, ())
+            row.append(Sentence(chunk, i, text, score, found, key in seen, candidate=fit))
             seen.add(key)
         out.append(row)
     return out
@@ -257,7 +285,11 @@ def candidate_passages(
     ``min_score``, with context. A cluster longer than ``max_chars`` is split so nothing it holds is lost."""
     out: list[Passage] = []
     for parts in doc:
-        hits = [i for i, s in enumerate(parts) if not s.duplicate and s.score + s.extra >= min_score]
+        hits = [
+            i
+            for i, s in enumerate(parts)
+            if s.candidate and not s.duplicate and s.score + s.extra >= min_score
+        ]
         for group in _clusters(hits):
             while group:
                 ranked = sorted(group, key=lambda i: -(parts[i].score + parts[i].extra))

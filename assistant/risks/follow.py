@@ -48,9 +48,10 @@ log = logging.getLogger(__name__)
 # Ids people write in minutes and mails: OI-01, IF-05, CR-003, HK-GW200, R7, AI 4 is too loose to count.
 _ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,8}-?[A-Za-z]*\d{1,5}(?![A-Za-z0-9])")
 _MARK_PREFIX = "follow:"
-# {"change": ..., "quote": ...} with a quoted clause; 120 cut off the model's longer quotes (the demo scan's
-# follow-up of the 2026-03-20 mail stopped at the length limit and was lost).
-FOLLOW_OUTPUT_TOKENS = 200
+# {"change": "less_likely"} is ~8 tokens; the cap only stops a model that rambles past the JSON. The evidence
+# is the document's whole sentence, so the model copies nothing (its quotes were fragments such as
+# "OI-03 已关闭", cost ~40 tokens each and were cut off at 120).
+FOLLOW_OUTPUT_TOKENS = 24
 
 
 class Change(StrEnum):
@@ -63,14 +64,13 @@ class Change(StrEnum):
 
 
 class RiskChange(BaseModel):
-    """What the LLM answers: the change the passage reports for the named risk, and the words that say so."""
+    """What the LLM answers: the change the passage reports for the named risk."""
 
     model_config = ConfigDict(json_schema_extra=lambda s: s.update(required=list(s["properties"])))
 
     change: Change = Field(
         Change.none, description="none, resolved, occurred, less_likely, more_likely or worse"
     )
-    quote: str = Field("", description="Words copied exactly from the passage that say so.")
 
     @field_validator("change", mode="before")
     @classmethod
@@ -225,7 +225,6 @@ def follow_document(
     document_date: dt.date | None,
     sentences: list[list[Sentence]],
     already: set[str],
-    chunk_texts: dict[str, str],
 ) -> None:
     """Put each sentence of the document that reports a change on an earlier risk to the LLM, once."""
     news = [n for n in news_in(sentences, ctx.rs.scan_passage_chars) if n.mark not in already]
@@ -242,21 +241,13 @@ def follow_document(
             already.add(item.mark)
             if answer.change is Change.none:
                 continue
-            quote = answer.quote.strip()
-            key = normalize(quote).strip("\"'“”‘’「」 .。")
-            if (
-                len(key) < 4
-                or key not in normalize(item.text)
-                or key not in normalize(chunk_texts.get(item.chunk_id, ""))
-            ):
-                quote = item.sentence  # the model's words are not in the passage: the sentence itself is
             evidence = EvidenceIn(
                 document_id=document_id,
                 file_name=file_name,
                 chunk_id=item.chunk_id,
                 page=item.page,
                 section=item.section,
-                quote=quote,
+                quote=item.sentence,
                 document_date=document_date,
                 signal=EvidenceSignal(answer.change.value),
             )

@@ -79,7 +79,8 @@ def risk_margin(embed: Embed, texts: Sequence[str]) -> np.ndarray:
 
 
 def add_embedding_scores(doc: list[list[Sentence]], embed: Embed, *, weight: float) -> None:
-    """Set ``extra`` on every sentence that is not a repeat: ``weight`` x its margin when positive."""
-    todo = [s for row in doc for s in row if not s.duplicate and s.text.strip()]
+    """Set ``extra`` on every sentence that may be a candidate and is not a repeat: ``weight`` x its margin when
+    positive."""
+    todo = [s for row in doc for s in row if s.candidate and not s.duplicate]
     for sentence, margin in zip(todo, risk_margin(embed, [s.text for s in todo]), strict=True):
         sentence.extra = round(weight * max(0.0, float(margin)), 3)

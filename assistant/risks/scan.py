@@ -310,7 +310,6 @@ def scan_document(
             document_date=doc.date,
             sentences=sentences,
             already=doc.already,
-            chunk_texts=chunk_texts,
         )
     report.seconds = round(time.monotonic() - started, 2)
     return report

@@ -106,7 +106,7 @@ def test_a_later_document_that_resolves_a_risk_leaves_evidence_and_a_suggestion_
         (dt.date(2026, 3, 2), "risk"),
         (dt.date(2026, 4, 10), "resolved"),
     ]
-    assert risk.timeline[1].quote == "OI-01 已关闭" and risk.timeline[1].suggestion_ids == [pending.id]
+    assert risk.timeline[1].quote == LATER and risk.timeline[1].suggestion_ids == [pending.id]
 
 
 def test_accepting_a_suggested_close_moves_the_risk_through_the_lifecycle_as_the_person(

@@ -14,7 +14,7 @@ from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
 from assistant.risks import edits, service, transitions, views
 from assistant.risks import repository as repo
-from assistant.risks.cues import cap_passages, cues_in, select_passages
+from assistant.risks.cues import cap_passages, cues_in, is_heading, select_passages
 from assistant.risks.lifecycle import RiskAction
 from assistant.risks.matching import RiskMatcher
 from assistant.risks.scan import ScanContext, format_passages, locate_quote, scan_document, scan_project
@@ -127,6 +127,27 @@ def test_passages_are_cue_windows_in_document_order_and_capped() -> None:
 def test_sentence_repeated_by_chunk_overlap_is_used_once() -> None:
     _, passages = select_passages([_C("a", PEOPLE), _C("b", PEOPLE + " 会议结束。")], max_chars=300)
     assert [p.chunk_id for p in passages] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("## 五、风险与关注点", True),
+        ("## 3. Open issues", True),
+        ("**Concerns raised**", True),
+        ("1. Material master quality", True),
+        ("Open issues", True),
+        ("- Not yet decided", False),  # a bullet is content, however short
+        ("1. 网关尚未到货", False),
+        ("OA 厂商尚未参与项目", False),
+        ("Details to be clarified.", False),
+        ("| OI-02 | Gateway delivery | Open |", False),
+    ],
+)
+def test_headings_are_context_never_candidates(line: str, heading: bool) -> None:
+    assert is_heading(line) is heading
+    _, passages = select_passages([_C("a", f"{line}\n会议室已预订。")], max_chars=300, min_score=1)
+    assert (not passages) is heading or not cues_in(line)[0]
 
 
 # ---- the scan ----------------------------------------------------------------------------------------------
