@@ -107,11 +107,20 @@ _SENTENCE_END = re.compile(r"[。！？；!?;]+|(?<=[a-z0-9\)\]\*])\.(?=\s)|\n+"
 _SPACE = re.compile(r"\s+")
 # A sentence shorter than this is a heading, a table cell or a list marker: never a candidate by itself.
 MIN_SENTENCE_CHARS = 6
-# A heading names a topic ("## 五、风险与关注点", "## 3. Open issues", "1. Material master quality"): the risks are
-# in the lines under it, so its sentences are context, never candidates. A heading line is a Markdown heading,
+# A heading (or a label line, below) names a topic ("## 五、风险与关注点", "## 3. Open issues", "1. Material
+# master quality"): the risks are in the lines under it, so its sentences are context, never candidates. A heading line is a Markdown heading,
 # a line in bold alone, or a short line (at most 4 words, or 5 Chinese characters, after its numbering)
 # without closing punctuation or digits. Bullets and table rows are content, however short ("- 尚未签约").
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s")
+# Label lines: the header lines the mail reader puts above a mail's text ("Subject: Data migration concerns -
+# ...": a subject names a topic the body discusses) and the attendance lines of minutes ("缺席：孙浩（恒控，PLC
+# 网关供应商）"): they name people, dates and topics, not risks.
+_LABEL_LINE = re.compile(
+    r"^\s*[-*•]?\s*(?:from|to|cc|bcc|date|sent|subject|发件人|收件人|抄送|日期|发送时间|主题|"
+    r"attendees|participants|present|absent|apologies|chair|minutes taken by|出席|参会人员|参加人员|与会人员|"
+    r"缺席|列席|请假|主持人?|记录人?)\s*[:：]",
+    re.IGNORECASE,
+)
 _BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+、|\(?[a-z]\))\s*", re.IGNORECASE)
 _CLOSING = '。！？；：.!?;:)）」』"”|'
@@ -184,7 +193,7 @@ def change_in(text: str) -> str | None:
 
 def is_heading(line: str) -> bool:
     """Whether a line of a chunk is a heading (see above)."""
-    if _MD_HEADING.match(line) or _BOLD_LINE.match(line):
+    if _MD_HEADING.match(line) or _BOLD_LINE.match(line) or _LABEL_LINE.match(line):
         return True
     body = _NUMBERING.sub("", line.strip(), count=1).strip()
     if not body or body[0] in "-*•|" or body[-1] in _CLOSING or any(c.isdigit() for c in body):

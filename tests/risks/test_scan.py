@@ -142,9 +142,13 @@ def test_sentence_repeated_by_chunk_overlap_is_used_once() -> None:
         ("OA 厂商尚未参与项目", False),
         ("Details to be clarified.", False),
         ("| OI-02 | Gateway delivery | Open |", False),
+        ("Subject: Data migration concerns - duplicate material master records", True),
+        ("主题：接口联调时间可能推迟", True),
+        ("缺席：孙浩（恒控自动化有限公司，PLC 网关供应商）——书面请假；", True),
+        ("Absent: Sun Hao (gateway supplier), apologies", True),
     ],
 )
-def test_headings_are_context_never_candidates(line: str, heading: bool) -> None:
+def test_headings_and_label_lines_are_context_never_candidates(line: str, heading: bool) -> None:
     assert is_heading(line) is heading
     _, passages = select_passages([_C("a", f"{line}\n会议室已预订。")], max_chars=300, min_score=1)
     assert (not passages) is heading or not cues_in(line)[0]
