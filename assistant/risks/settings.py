@@ -49,10 +49,12 @@ class RiskSettings(SettingsGroup):
     scan_screen: bool = Field(
         True,
         description="Ask the LLM first, sentence by sentence, whether a candidate raises a risk (a few output "
-        "tokens each); only passages it says yes to get the full register question.",
+        "tokens each); each sentence it says yes to gets a register entry and is that entry's quote.",
     )
     scan_batch_size: int = Field(1, ge=1, description="Passages per LLM call of a scan.")
-    scan_max_findings_per_call: int = Field(2, ge=1, description="Most risks one scan call may return.")
+    scan_max_findings_per_call: int = Field(
+        2, ge=1, description="Most risks (or, after the screen, entries) one scan call may return."
+    )
     scan_max_output_tokens: int = Field(450, ge=64, description="Output tokens per scan call.")
     scan_passage_chars: int = Field(360, ge=80, description="Characters of each passage shown to the LLM.")
     # 1, not 2: with the screen a weak candidate costs ~3 s instead of a full register question, and at 1 the

@@ -3145,7 +3145,7 @@ export interface components {
             passages_seen: number;
             /**
              * Passages Sent
-             * @description Passages sent to the LLM.
+             * @description Passages sent to the LLM for register entries.
              * @default 0
              */
             passages_sent: number;
@@ -3167,6 +3167,18 @@ export interface components {
              * @default 0
              */
             seconds: number;
+            /**
+             * Sentences Flagged
+             * @description Screened sentences the LLM said raise a risk.
+             * @default 0
+             */
+            sentences_flagged: number;
+            /**
+             * Sentences Screened
+             * @description Candidate sentences put to the LLM's yes/no question: does this raise a risk?
+             * @default 0
+             */
+            sentences_screened: number;
             /**
              * Suggestions
              * @description Differing views on person-edited fields, kept in the history.
