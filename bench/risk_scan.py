@@ -413,12 +413,21 @@ def score_follow(session: object, project_id: str, expected: list[dict[str, obje
                 if right:
                     hit = {**hit, "risk": risk.ref, "title": risk.title, "field": h.field, "to": h.new_value}
                     break
+        if hit:
+            hit["change"] = str(hit["note"]).split(" per ")[0]
+            hit["expected_change"] = hit["change"] in item["expected"]  # type: ignore[operator]
         results.append({"says": item["says"], "proposed": hit})
     right = sum(1 for r in results if r["proposed"] and r["proposed"]["right_risk"])  # type: ignore[index]
+    both = sum(
+        1
+        for r in results
+        if r["proposed"] and r["proposed"]["right_risk"] and r["proposed"]["expected_change"]
+    )  # type: ignore[index]
     return {
         "expected": len(expected),
         "proposed_on_right_risk": right,
         "share": round(right / len(expected), 3) if expected else 0.0,
+        "right_risk_and_change": both,
         "suggestions_total": len(rows),
         "applied_without_a_person": applied,
         "statuses": sorted({r.status for r in risks}),
@@ -561,6 +570,7 @@ def main() -> None:
         follow = result["follow"]
         print(
             f"follow-ups: {follow['proposed_on_right_risk']} of {follow['expected']} proposed on the right risk "  # type: ignore[index]
+            f"({follow['right_risk_and_change']} also with an expected change) "  # type: ignore[index]
             f"({follow['share']}); {follow['applied_without_a_person']} applied without a person; "  # type: ignore[index]
             f"statuses {follow['statuses']}"  # type: ignore[index]
         )

@@ -233,7 +233,7 @@ def test_a_suggestion_from_a_later_document_is_rejected_over_http(
     from tests.risks.test_follow import _two_documents
 
     make_project(api)
-    # The later document says the risk got worse: a suggestion (impact 4 -> 5) a person may turn down.
+    # The later document makes the risk less likely: a suggestion (probability 4 -> 3) a person may turn down.
     follow = RiskSettings(
         scan_screen=False,
         scan_min_cue_score=2,
@@ -244,17 +244,17 @@ def test_a_suggestion_from_a_later_document_is_rejected_over_http(
     )
     _two_documents(
         api_container.sessions, "demo", api_container.settings, follow,
-        {"change": "worse", "quote": "书面确认交付 API v4.0"},
+        {"change": "less_likely"},
     )  # fmt: skip
     risk = api.get(f"{BASE}/RSK-0001").json()
     (pending,) = risk["suggestions"]
-    assert (pending["field"], pending["suggested"], pending["state"]) == ("impact", "5", "pending")
+    assert (pending["field"], pending["suggested"], pending["state"]) == ("probability", "3", "pending")
 
     url = f"{BASE}/RSK-0001/suggestions/{pending['id']}/reject"
     after = api.post(url, json={"reason": "不影响"}, headers=actor("王磊"))
     assert after.status_code == 200
     body = after.json()
-    assert (body["impact"], body["version"], body["suggestions"][0]["state"]) == (
+    assert (body["probability"], body["version"], body["suggestions"][0]["state"]) == (
         4,
         risk["version"],
         "rejected",

@@ -15,7 +15,7 @@ from assistant.errors import ConflictError
 from assistant.providers.embeddings import HashingEmbeddings
 from assistant.providers.fakes import ScriptedChatModel
 from assistant.risks import service
-from assistant.risks.cues import change_in
+from assistant.risks.cues import change_in, cues_in
 from assistant.risks.scan import ScanContext, scan_document
 from assistant.risks.schemas import RiskDetail
 from assistant.risks.settings import RiskSettings
@@ -135,15 +135,13 @@ def test_accepting_a_suggested_close_moves_the_risk_through_the_lifecycle_as_the
 def test_a_rejected_suggestion_changes_nothing_and_is_not_asked_again(
     sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, follow_rs: RiskSettings
 ) -> None:
-    chat, risk = _two_documents(
-        sessions, project_id, scan_settings, follow_rs, {"change": "worse", "quote": "书面确认交付 API v4.0"}
-    )
+    chat, risk = _two_documents(sessions, project_id, scan_settings, follow_rs, {"change": "less_likely"})
     (pending,) = risk.suggestions
-    assert (pending.field, pending.current, pending.suggested) == ("impact", "4", "5")
+    assert (pending.field, pending.current, pending.suggested) == ("probability", "4", "3")
     after = service.reject_suggestion(
         sessions, project_id=project_id, ref=risk.id, suggestion_id=pending.id, actor="王磊", reason="不影响"
     )
-    assert (after.impact, after.version, after.suggestions[0].state) == (4, risk.version, "rejected")
+    assert (after.probability, after.version, after.suggestions[0].state) == (4, risk.version, "rejected")
     calls = len(chat.history)
     with transaction(sessions) as session:
         (doc,) = [d for d in session.query(Document).all() if d.file_name == "weekly.txt"]
@@ -164,3 +162,41 @@ def test_news_unlike_every_earlier_risk_costs_no_llm_call(
     other = add_document(sessions, project_id, "canteen.txt", ["The canteen contract was signed on Monday."])
     _scan(ctx, project_id, other)
     assert len(chat.history) == 1 and _detail(sessions, project_id).suggestions == []
+
+
+@pytest.mark.parametrize(
+    ("later", "offered", "answer", "kept"),
+    [
+        (LATER, ["resolved", "less_likely", "none"], "worse", "none"),  # "已关闭" cannot make it worse
+        (
+            "OI-01：厂商确认 API 版本为 v4.0（原计划 v3.2），接口开发推迟两周。",
+            ["occurred", "more_likely", "worse", "none"],
+            "worse",
+            "worse",
+        ),
+    ],
+)
+def test_the_sentences_own_change_words_limit_the_answers(
+    sessions: sessionmaker[Session],
+    project_id: str,
+    scan_settings: Settings,
+    follow_rs: RiskSettings,
+    later: str,
+    offered: list[str],
+    answer: str,
+    kept: str,
+) -> None:
+    chat = ScriptedChatModel()
+    ctx = ScanContext(chat, HashingEmbeddings(), sessions, scan_settings, risk_settings=follow_rs)
+    first = add_document(sessions, project_id, "kickoff.md", [FIRST])
+    chat.enqueue(findings(finding(QUOTE, "API 版本未确认", category="vendor", probability=4, impact=4)))
+    _scan(ctx, project_id, first)
+    if cues_in(later)[0] >= follow_rs.scan_min_cue_score:
+        chat.enqueue(findings())  # the register question about the sentence itself: nothing new
+    chat.enqueue(json.dumps({"change": answer}))
+    _scan(ctx, project_id, add_document(sessions, project_id, "weekly.txt", [later]))
+    schema = chat.history[-1]["kwargs"]["response_format"]["schema"]
+    assert schema["properties"]["change"]["enum"] == offered
+    risk = _detail(sessions, project_id)
+    assert [s.note.split(" per ")[0] for s in risk.suggestions] == ([] if kept == "none" else [kept])
+    assert (risk.probability, risk.impact, risk.status.value) == (4, 4, "draft")
