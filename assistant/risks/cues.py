@@ -112,7 +112,7 @@ MIN_SENTENCE_CHARS = 6
 # a line in bold alone, or a short line (at most 4 words, or 5 Chinese characters, after its numbering)
 # without closing punctuation or digits. Bullets and table rows are content, however short ("- 尚未签约").
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s")
-# Label lines: the header lines the mail reader puts above a mail's text ("Subject: Data migration concerns -
+# Label sentences: the header lines the mail reader puts above a mail's text ("Subject: Data migration concerns -
 # ...": a subject names a topic the body discusses) and the attendance lines of minutes ("缺席：孙浩（恒控，PLC
 # 网关供应商）"): they name people, dates and topics, not risks.
 _LABEL_LINE = re.compile(
@@ -193,13 +193,18 @@ def change_in(text: str) -> str | None:
 
 def is_heading(line: str) -> bool:
     """Whether a line of a chunk is a heading (see above)."""
-    if _MD_HEADING.match(line) or _BOLD_LINE.match(line) or _LABEL_LINE.match(line):
+    if _MD_HEADING.match(line) or _BOLD_LINE.match(line):
         return True
     body = _NUMBERING.sub("", line.strip(), count=1).strip()
     if not body or body[0] in "-*•|" or body[-1] in _CLOSING or any(c.isdigit() for c in body):
         return False
     cjk = len(_CJK.findall(body))
     return cjk <= HEADING_MAX_CJK if cjk else len(body.split()) <= HEADING_MAX_WORDS
+
+
+def is_label(sentence: str) -> bool:
+    """Whether a sentence is a label line's (a mail header, an attendance list), see ``_LABEL_LINE``."""
+    return _LABEL_LINE.match(sentence) is not None
 
 
 def _heading_lines(text: str) -> list[str]:
@@ -243,7 +248,11 @@ def document_sentences(chunks: Iterable[ChunkLike]) -> list[list[Sentence]]:
         headings = _heading_lines(chunk.text)
         for i, text in enumerate(sentences(chunk.text)):
             key = normalize(text)
-            fit = len(key) >= MIN_SENTENCE_CHARS and not any(key in line for line in headings)
+            fit = (
+                len(key) >= MIN_SENTENCE_CHARS
+                and not is_label(text)
+                and not any(key in line for line in headings)
+            )
             score, found = cues_in(text) if fit else (0, ())
             row.append(Sentence(chunk, i, text, score, found, key in seen, candidate=fit))
             seen.add(key)
