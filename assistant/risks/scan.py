@@ -396,6 +396,11 @@ def _ask(
     return findings
 
 
+# Output tokens per entry: ~150-180 in Chinese, up to ~250 in English; two English entries overran a shared
+# 450-token cap on the openETCS minutes (the batch failed and waits for the next scan).
+ENTRY_OUTPUT_TOKENS = 300
+
+
 def entry_messages(batch: Sequence[Passage], sentences: Sequence[str]) -> list[BaseMessage]:
     language = _language(batch)
     categories = ", ".join(c.value for c in RiskCategory)
@@ -430,7 +435,7 @@ def _enter(
         with _metered_call(report):
             try:
                 answer = ask_structured(
-                    llm,
+                    with_output_cap(llm, ENTRY_OUTPUT_TOKENS * len(group)),
                     entries_schema(len(group)),
                     entry_messages(batch, [s for _, s in group]),
                     method=method,

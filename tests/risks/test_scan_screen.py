@@ -10,6 +10,7 @@ from assistant.db import transaction
 from assistant.documents.models import Document, DocumentType
 from assistant.providers.fakes import ScriptedChatModel
 from assistant.risks.cues import candidate_passages, document_sentences
+from assistant.risks.scan import ENTRY_OUTPUT_TOKENS
 from assistant.risks.screen import SCREEN_OUTPUT_TOKENS, screen_messages
 from assistant.risks.settings import RiskSettings
 from assistant.settings import Settings
@@ -90,6 +91,7 @@ def test_a_flagged_sentence_gets_the_register_question_and_is_its_quote(
     user = register_call["messages"][1].content
     assert all(s in user for s in gateway) and not any(s in user for s in people)
     assert user.rstrip().endswith(f"1. {gateway[-1]}")
+    assert register_call["kwargs"]["max_tokens"] == ENTRY_OUTPUT_TOKENS  # per entry: one here
     items = register_call["kwargs"]["response_format"]["schema"]["properties"]["risks"]
     assert (items["minItems"], items["maxItems"]) == (1, 1)
 
