@@ -1,7 +1,8 @@
 """The scan: document -> cue pass (rules, then the embedder) -> candidates ranked strongest first -> the screen
-(screen.py: one yes/no LLM question per candidate sentence) -> LLM, one flagged candidate per call (findings
-with quotes) -> quote check -> match -> register; then the follow pass
-(follow.py): sentences that say an earlier risk changed become evidence and suggestions on that risk.
+(screen.py: one yes/no LLM question per candidate sentence) -> LLM, one register entry per flagged sentence
+(two a call; the sentence is the entry's quote) -> quote check -> match -> register; then the follow pass
+(follow.py): sentences that say an earlier risk changed become evidence and suggestions on that risk. With the
+screen off (``scan_screen``), one LLM call per candidate passage returns findings with the model's own quotes.
 
 Every candidate of a document is read: the first ``scan_max_passages`` at once when a person asks for a scan,
 all of them when the background scan runs (it yields to people between calls), and a later scan reads what
