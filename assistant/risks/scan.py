@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -65,7 +64,6 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_MARKER = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
 _QUOTE_EDGES = "\"'“”‘’「」『』《》…. 。,，;；:："
 
 
@@ -82,7 +80,7 @@ def format_passages(passages: Sequence[Passage]) -> str:
     out = []
     for n, p in enumerate(passages, 1):
         where = f' page="{p.page}"' if p.page is not None else ""
-        text = _MARKER.sub(lambda m: m.group(0).replace("<", "‹"), p.text)
+        text = defuse(p.text)
         out.append(f'<passage n="{n}"{where}>\n{text}\n</passage>')
     return "\n".join(out)
 
