@@ -5,8 +5,8 @@ changes a field or a status, whoever set it.
 
 Cheap first: only sentences with change words (cues.change_in) are considered, and only those as close to a
 risk the register already holds from another document as two statements of one risk (the embedder, plus a
-bonus when both name the same id such as OI-01) are put to the LLM, one question each: what does this say
-about that risk?
+bonus when both name the same id such as OI-01 or the same day such as 5月11日 / 11 May) are put to the LLM,
+one question each: what does this say about that risk?
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
 from assistant.errors import ModelOutputError
+from assistant.plans.extract.dates import find_dates
 from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
@@ -139,6 +140,15 @@ def ids_in(text: str) -> set[str]:
     }
 
 
+def names_in(text: str) -> set[str]:
+    """How a text names what it is about in a way two documents share word for word: its ids, and the days it
+    names as month-day ("5月11日" and "11 May" are one day; a year is often left out, a month alone is too
+    loose)."""
+    # Any leap year: a yearless day needs one to be a date at all, and 29 February must stay a day.
+    days = {f"@{d.start.month}-{d.start.day}" for d in find_dates(text, default_year=2000) if d.is_day}
+    return ids_in(text) | days
+
+
 def news_in(sentences: list[list[Sentence]], max_chars: int) -> list[News]:
     """Sentences that say something moved, each with its neighbours in the chunk."""
     out: list[News] = []
@@ -165,7 +175,7 @@ class Earlier:
     title: str
     statement: str
     quotes: list[str]
-    ids: set[str]
+    ids: set[str]  # names_in: ids and days
 
 
 def earlier_risks(session: Session, *, project_id: str, document_id: str) -> list[Earlier]:
@@ -180,7 +190,7 @@ def earlier_risks(session: Session, *, project_id: str, document_id: str) -> lis
         if not quotes:
             continue
         statement = risk_statement(risk.title, risk.event, risk.cause)
-        out.append(Earlier(risk.id, risk.title, statement, quotes, ids_in(" ".join([statement, *quotes]))))
+        out.append(Earlier(risk.id, risk.title, statement, quotes, names_in(" ".join([statement, *quotes]))))
     return out
 
 
@@ -205,7 +215,9 @@ def best_matches(
         per_risk = np.full(len(risks), -1.0)
         for j, k in enumerate(owner):
             per_risk[k] = max(per_risk[k], float(sims[i, j]))
-        shared = ids_in(item.text)
+        # The sentence's own names only: its neighbours are often about another item ("OI-03 已关闭" next to
+        # the gateway's slip put the slip on the remote-access risk).
+        shared = names_in(item.sentence)
         for k, risk in enumerate(risks):
             if shared & risk.ids:
                 per_risk[k] += rs.follow_id_bonus

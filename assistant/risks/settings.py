@@ -81,5 +81,9 @@ class RiskSettings(SettingsGroup):
         "an earlier risk.",
     )
     follow_id_bonus: float = Field(
-        0.2, ge=0, le=1, description="Added to that similarity when both name the same id (OI-01, IF-05)."
+        0.2,
+        ge=0,
+        le=1,
+        description="Added to that similarity when the sentence and the risk name the same id (OI-01, "
+        "IF-05) or the same day (5月11日, 11 May).",
     )

@@ -200,3 +200,21 @@ def test_the_sentences_own_change_words_limit_the_answers(
     risk = _detail(sessions, project_id)
     assert [s.note.split(" per ")[0] for s in risk.suggestions] == ([] if kept == "none" else [kept])
     assert (risk.probability, risk.impact, risk.status.value) == (4, 4, "draft")
+
+
+def test_news_goes_to_the_risk_that_names_its_id_or_day_not_its_neighbours() -> None:
+    from assistant.risks.follow import Earlier, News, best_matches, names_in
+
+    def earlier(risk_id: int, title: str, quote: str) -> Earlier:
+        return Earlier(risk_id, title, title, [quote], names_in(f"{title} {quote}"))
+
+    access = earlier(1, "远程访问未开通", "OI-03：Werkwelt 开发人员尚无测试网络的远程访问权限。")
+    start = earlier(2, "Integration test start at risk", "Integration testing is due to start on 11 May.")
+    slip = "同意将接口联调开始日期由5月11日调整为5月25日。"
+    news = News(slip, f"OI-03 已关闭：堡垒机已开通。{slip}", "c1", None, None, "worse")
+    # The hashing embedder scores the Chinese news about equally low against both: the shared day decides,
+    # and the neighbour's OI-03 does not count.
+    rs = RiskSettings(follow_threshold=0.2, follow_id_bonus=0.3)
+    ((_, matched, _),) = best_matches(HashingEmbeddings(), [news], [access, start], rs)
+    assert matched.risk_id == 2
+    assert names_in("5月11日") == names_in("11 May") and not names_in("4 月底")
