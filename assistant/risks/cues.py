@@ -121,6 +121,11 @@ _LABEL_LINE = re.compile(
     r"缺席|列席|请假|主持人?|记录人?)\s*[:：]",
     re.IGNORECASE,
 )
+# An agenda's time slot ("* 15:30 - 16:00 Summary on key decisions", "09:30–10:00 项目概况") names a topic,
+# and a line that is only a link with a word or two before it ("* Presentation [Verification of the API](https://...)")
+# points at slides: neither says anything that could go wrong.
+_TIME_SLOT = re.compile(r"^\s*[-*•]?\s*\d{1,2}[:：]\d{2}\s*(?:[-–—~～至到]|to)\s*\d{1,2}[:：]\d{2}")
+_LINK_LINE = re.compile(r"^\s*[-*•]?\s*(?:[^\s\[\]]+\s+){0,2}\[[^\]]*\]\([^)\s]*\)?\s*[.。]?\s*$")
 _BOLD_LINE = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+、|\(?[a-z]\))\s*", re.IGNORECASE)
 _CLOSING = '。！？；：.!?;:)）」』"”|'
@@ -203,8 +208,9 @@ def is_heading(line: str) -> bool:
 
 
 def is_label(sentence: str) -> bool:
-    """Whether a sentence is a label line's (a mail header, an attendance list), see ``_LABEL_LINE``."""
-    return _LABEL_LINE.match(sentence) is not None
+    """Whether a sentence is a label line's (a mail header, an attendance list, an agenda's time slot, a link to
+    slides), see ``_LABEL_LINE``."""
+    return any(p.match(sentence) is not None for p in (_LABEL_LINE, _TIME_SLOT, _LINK_LINE))
 
 
 def _heading_lines(text: str) -> list[str]:

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import transaction
 from assistant.errors import ModelOutputError
-from assistant.plans.extract.dates import find_dates
 from assistant.language import question_language
+from assistant.plans.extract.dates import find_dates
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, with_output_cap

@@ -146,6 +146,10 @@ def test_sentence_repeated_by_chunk_overlap_is_used_once() -> None:
         ("主题：接口联调时间可能推迟", True),
         ("缺席：孙浩（恒控自动化有限公司，PLC 网关供应商）——书面请假；", True),
         ("Absent: Sun Hao (gateway supplier), apologies", True),
+        ("* 15:30 - 16:00 Summary on key decisions / action items", True),
+        ("09:30–10:00 项目概况与风险", True),
+        ("* Presentation [Verification of the API](https://example.org/slides/api-review.pdf)", True),
+        ("The vendor has not confirmed the API, see [OI-01](https://example.org/oi-01).", False),
     ],
 )
 def test_headings_and_label_lines_are_context_never_candidates(line: str, heading: bool) -> None:
