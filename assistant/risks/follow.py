@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import logging
 import re
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -34,10 +33,10 @@ from assistant.plans.extract.dates import find_dates
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, with_output_cap
-from assistant.providers.metering import metered
 from assistant.providers.settings import StructuredMethod
 from assistant.risks import history
 from assistant.risks import repository as repo
+from assistant.risks.calls import metered_call
 from assistant.risks.cues import MIN_SENTENCE_CHARS, Sentence, change_in, normalize
 from assistant.risks.findings import EvidenceIn, evidence_row
 from assistant.risks.lifecycle import CLOSED_STATES, RiskStatus
@@ -298,8 +297,7 @@ def follow_document(
 def _ask(
     ctx: FollowContext, report: ScanReport, risk: Earlier, item: News, document_id: str
 ) -> RiskChange | None:
-    asked = time.monotonic()
-    with metered() as meter:
+    with metered_call(report):
         try:
             answer = ask_structured(
                 with_output_cap(ctx.llm, FOLLOW_OUTPUT_TOKENS),
@@ -315,10 +313,6 @@ def _ask(
             return None
         finally:
             report.follow_checked += 1
-            report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
-            report.llm_calls += meter.calls
-            report.prompt_tokens += meter.prompt_tokens
-            report.completion_tokens += meter.completion_tokens
 
 
 def propose(session: Session, risk: Risk, change: Change, evidence: EvidenceIn, similarity: float) -> int:

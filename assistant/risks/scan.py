@@ -22,7 +22,6 @@ import difflib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -40,10 +39,10 @@ from assistant.language import question_language
 from assistant.prompts import render_prompt
 from assistant.providers.embeddings import NamedEmbeddings
 from assistant.providers.llm import ask_structured, structured_method, with_output_cap
-from assistant.providers.metering import metered
 from assistant.providers.settings import StructuredMethod
 from assistant.risks import follow
 from assistant.risks import repository as repo
+from assistant.risks.calls import metered_call
 from assistant.risks.cues import (
     Passage,
     Sentence,
@@ -177,7 +176,7 @@ def _screen(
     flagged: dict[str, list[str]] = {}
     for passage in batch:
         for sentence in passage.focus:
-            with _metered_call(report):
+            with metered_call(report):
                 try:
                     yes = raises_risk(llm, method, sentence, passage.text)
                 except ModelOutputError as exc:
@@ -357,20 +356,6 @@ def _select_passages(
     return selected, len(hashes) - len(fresh), len(hashes)
 
 
-@contextmanager
-def _metered_call(report: ScanReport) -> Iterator[None]:
-    """Time, calls and tokens of the LLM calls made inside, added to ``report`` whatever happens."""
-    asked = time.monotonic()
-    with metered() as meter:
-        try:
-            yield
-        finally:
-            report.llm_seconds = round(report.llm_seconds + time.monotonic() - asked, 2)
-            report.llm_calls += meter.calls
-            report.prompt_tokens += meter.prompt_tokens
-            report.completion_tokens += meter.completion_tokens
-
-
 def _ask(
     llm: BaseChatModel,
     method: StructuredMethod,
@@ -382,7 +367,7 @@ def _ask(
     """One LLM call over a batch, metered; None when the model answered nonsense (the batch stays unmarked,
     so the next scan tries it again, and the other batches go on)."""
     schema = findings_schema(rs.scan_max_findings_per_call)
-    with _metered_call(report):
+    with metered_call(report):
         try:
             answer = ask_structured(llm, schema, build_messages(batch, rs), method=method)
         except ModelOutputError as exc:
@@ -431,7 +416,7 @@ def _enter(
     findings: list[RiskFinding] = []
     for start in range(0, len(items), size):
         group = items[start : start + size]
-        with _metered_call(report):
+        with metered_call(report):
             try:
                 answer = ask_structured(
                     with_output_cap(llm, ENTRY_OUTPUT_TOKENS * len(group)),
