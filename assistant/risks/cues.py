@@ -28,11 +28,12 @@ ZH_STRONG = (
     "人手不足", "资源不足", "短缺", "超支", "超预算", "依赖", "取决于", "受制于", "冲突", "故障", "数据质量",
     "重复", "返工", "未签约", "未到位", "仍未", "还未", "还没", "问题", "重叠", "紧张", "缺少", "缺失", "失败",
     "隐私", "泄露", "停产", "停线", "压缩", "逾期", "超期", "未落实", "无人负责", "悬而未决", "不一致", "矛盾",
-    "超出预期", "整改", "投诉", "宕机", "堵点", "卡点", "掉链子",
+    "超出预期", "整改", "投诉", "宕机", "堵点", "卡点", "掉链子", "只有一人", "只有一名", "仅有一名", "仅一人",
+    "没有备用", "无备用", "没有缓冲", "无缓冲", "没有退路", "没有备选", "无备选", "单点",
 )  # fmt: skip
 ZH_WEAK = (
     "可能", "也许", "或许", "如果", "一旦", "假如", "万一", "否则", "暂未", "需要确认", "影响", "提醒", "注意",
-    "关注", "确认", "待", "是否", "？", "能否", "前提", "条件",
+    "关注", "确认", "待", "是否", "？", "能否", "前提", "条件", "兼职", "只有", "仅有",
 )  # fmt: skip
 # "如果…则/就/将/会", "一旦…就": a condition with its consequence is a risk statement by its form.
 ZH_CONDITION = re.compile(r"(?:如果|若|如|假如|万一|一旦)[^。；！？\n]{2,60}?(?:则|就|将|会|可能|恐)")
@@ -50,11 +51,14 @@ EN_STRONG = (
     r"insufficient", r"no final", r"no firm", r"outstanding", r"on hold", r"unresolved", r"undecided",
     r"overlaps?", r"overdue", r"postpone[ds]?", r"cancell?ed", r"escalat\w*", r"understaffed", r"handover",
     r"single point of failure", r"not (?:been )?(?:delivered|provisioned|started|received|scheduled)",
+    r"only (?:one|a single) (?:person|people|engineer|developer|tester|expert|resource)",
+    r"no (?:fallback|backup|buffer|contingency|spare|slack|plan b)",
 )  # fmt: skip
 EN_WEAK = (
     r"might", r"may", r"could", r"possibl[ey]", r"perhaps", r"unless", r"whether", r"pending",
     r"wait(?:ing)?", r"awaiting", r"questions?", r"depends", r"open", r"expected", r"deadline", r"resources?",
     r"commitment", r"availability", r"condition", r"confirm\w*", r"clarif\w*", r"decision", r"if",
+    r"only (?:one|two|a single)", r"part[- ]time",
 )  # fmt: skip
 # An open question in minutes or a mail is an open issue: as strong as a cue word.
 QUESTION = re.compile(r"[?？]\s*$")

@@ -98,6 +98,9 @@ def all_risks(sessions: sessionmaker[Session], project_id: str) -> list[RiskDeta
         ("The PLC gateway is a dependency we do not control and delivery might slip.", True),
         ("This is a blocker for IF-01.", True),
         ("GDPR compliance review has not yet started.", True),
+        ("For the cleansing I have only one person, part time.", True),  # too few people
+        ("There is no fallback weekend before the peak season.", True),
+        ("切换后没有备用窗口，只有一名 DBA 兼职支持。", True),
         ("会议室已预订，午餐由行政安排。", False),
         ("The meeting started at 9:00 with a welcome by the chair.", False),
         ("We may meet on Friday.", False),  # one weak hedge is not enough
