@@ -174,7 +174,7 @@ class Earlier:
     title: str
     statement: str
     quotes: list[str]
-    ids: set[str]  # names_in: ids and days
+    names: set[str]  # names_in: its ids and days
 
 
 def earlier_risks(session: Session, *, project_id: str, document_id: str) -> list[Earlier]:
@@ -218,7 +218,7 @@ def best_matches(
         # the gateway's slip put the slip on the remote-access risk).
         shared = names_in(item.sentence)
         for k, risk in enumerate(risks):
-            if shared & risk.ids:
+            if shared & risk.names:
                 per_risk[k] += rs.follow_id_bonus
         best = int(np.argmax(per_risk))
         if per_risk[best] >= rs.follow_threshold:
