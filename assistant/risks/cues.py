@@ -63,9 +63,12 @@ EN_WEAK = (
 # An open question in minutes or a mail is an open issue: as strong as a cue word.
 QUESTION = re.compile(r"[?？]\s*$")
 
-# Words that say an earlier risk has changed (follow.py): resolved, or moved for the worse.
-ZH_RESOLVED = (
-    "已关闭", "已解决", "已确认", "已签约", "已签署", "已到位", "已到岗", "已开通", "已就绪", "已选定",
+# Words that say an earlier risk has changed (follow.py): resolved, or moved for the worse. The closing words
+# close an item outright when they follow its id ("OI-01 已关闭", "OI-03 closed"; follow.closed_ids).
+ZH_CLOSED = ("已关闭", "已解决", "已结项")
+EN_CLOSED = (r"closed", r"resolved")
+ZH_RESOLVED = ZH_CLOSED + (
+    "已确认", "已签约", "已签署", "已到位", "已到岗", "已开通", "已就绪", "已选定",
     "已批准", "已通过", "通过测评", "通过验收", "已落实", "已完成", "已交付", "已到货", "已恢复", "已解除",
     "已确定", "不再", "同意", "确认交付", "确认为",
 )  # fmt: skip
@@ -73,8 +76,8 @@ ZH_WORSE = (
     "再次", "又一次", "仍未", "依然", "进一步", "推迟到", "延期到", "延迟到", "调整为", "原预计", "原计划", "原定",
     "压缩", "重叠", "冲突", "加剧", "扩大", "升级",
 )  # fmt: skip
-EN_RESOLVED = (
-    r"closed", r"resolved", r"confirmed", r"signed", r"approved", r"passed", r"in place", r"named",
+EN_RESOLVED = EN_CLOSED + (
+    r"confirmed", r"signed", r"approved", r"passed", r"in place", r"named",
     r"appointed", r"on board", r"completed", r"delivered", r"no longer", r"lifted", r"unblocked", r"granted",
     r"agreed", r"provisioned", r"arrived", r"fixed",
 )  # fmt: skip

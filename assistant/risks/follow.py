@@ -37,7 +37,7 @@ from assistant.providers.settings import StructuredMethod
 from assistant.risks import history
 from assistant.risks import repository as repo
 from assistant.risks.calls import metered_call
-from assistant.risks.cues import MIN_SENTENCE_CHARS, Sentence, change_in, normalize
+from assistant.risks.cues import EN_CLOSED, MIN_SENTENCE_CHARS, ZH_CLOSED, Sentence, change_in, normalize
 from assistant.risks.findings import EvidenceIn, evidence_row
 from assistant.risks.lifecycle import CLOSED_STATES, RiskStatus
 from assistant.risks.matching import risk_statement
@@ -148,6 +148,26 @@ def names_in(text: str) -> set[str]:
     return ids_in(text) | days
 
 
+# An id with a closing word right after it ("OI-01 已关闭：", "OI-03: closed", "CR-003 is resolved") says plainly
+# that the item is closed: code reads that, the model is not asked (it answered less_likely to "OI-01 已关闭").
+_CLOSED_AFTER_ID = re.compile(
+    r"\s*[:：(（]?\s*(?:(?:is|was|has been|now)\s+)?(?:"
+    + "|".join((*map(re.escape, ZH_CLOSED), *EN_CLOSED))
+    + r")"
+    r"(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def closed_ids(sentence: str) -> set[str]:
+    """The ids the sentence says are closed, in ``ids_in``'s form."""
+    return {
+        m.group(0).upper().replace("-", "")
+        for m in _ID.finditer(sentence)
+        if any(c.isdigit() for c in m.group(0)) and _CLOSED_AFTER_ID.match(sentence, m.end())
+    }
+
+
 def news_in(sentences: list[list[Sentence]], max_chars: int) -> list[News]:
     """Sentences that say something moved, each with its neighbours in the chunk."""
     out: list[News] = []
@@ -239,18 +259,23 @@ def build_messages(risk: Earlier, news: News) -> list[BaseMessage]:
     return [SystemMessage(content=system), HumanMessage(content=user)]
 
 
-# What each change proposes: a status, or a level one step up or down.
+# What each change proposes: a status, or a level one step up or down. A level already at its top does not swallow
+# bad news: the small model drafts many risks at probability 5 and impact 5, and the gateway's slip ("交货日期为
+# 5月8日（原预计4月30日）", answered worse) then proposed nothing. Worse moves probability when impact is at 5, and
+# news that pushes a risk past both tops says it is happening: occurred, for a person to accept or reject.
 def proposal(change: Change, risk: Risk) -> tuple[str, object] | None:
     if change is Change.resolved:
         return "status", RiskStatus.closed.value
     if change is Change.occurred:
         return "status", RiskStatus.occurred.value
-    if change is Change.less_likely and risk.probability > 1:
-        return "probability", risk.probability - 1
-    if change is Change.more_likely and risk.probability < 5:
-        return "probability", risk.probability + 1
+    if change is Change.less_likely:
+        return ("probability", risk.probability - 1) if risk.probability > 1 else None
     if change is Change.worse and risk.impact < 5:
         return "impact", risk.impact + 1
+    if change in (Change.more_likely, Change.worse):
+        if risk.probability < 5:
+            return "probability", risk.probability + 1
+        return "status", RiskStatus.occurred.value
     return None
 
 
@@ -272,7 +297,10 @@ def follow_document(
     with transaction(ctx.sessions) as session:
         risks = earlier_risks(session, project_id=project_id, document_id=document_id)
     for item, risk, similarity in best_matches(ctx.embeddings, news, risks, ctx.rs):
-        answer = _ask(ctx, report, risk, item, document_id)
+        if closed_ids(item.sentence) & risk.names:
+            answer: RiskChange | None = RiskChange(change=Change.resolved)
+        else:
+            answer = _ask(ctx, report, risk, item, document_id)
         if answer is None:
             continue
         with transaction(ctx.sessions) as session:

@@ -218,3 +218,58 @@ def test_news_goes_to_the_risk_that_names_its_id_or_day_not_its_neighbours() -> 
     ((_, matched, _),) = best_matches(HashingEmbeddings(), [news], [access, start], rs)
     assert matched.risk_id == 2
     assert names_in("5月11日") == names_in("11 May") and not names_in("4 月底")
+
+
+def test_an_id_said_to_be_closed_proposes_closing_its_risk_without_asking_the_model(
+    sessions: sessionmaker[Session], project_id: str, scan_settings: Settings, follow_rs: RiskSettings
+) -> None:
+    from assistant.risks.follow import closed_ids
+
+    assert closed_ids(LATER) == {"OI01"} and closed_ids("OI-03: closed on 24 March.") == {"OI03"}
+    assert not closed_ids("OI-02 仍未关闭") and not closed_ids("OI-04 will be closed next week")
+    chat = ScriptedChatModel()
+    ctx = ScanContext(chat, HashingEmbeddings(), sessions, scan_settings, risk_settings=follow_rs)
+    first = add_document(sessions, project_id, "kickoff.md", [FIRST])
+    chat.enqueue(findings(finding("OI-01：MES 接口 API 版本尚未确认", "API 版本未确认", category="vendor")))
+    _scan(ctx, project_id, first)
+    calls = len(chat.history)
+    _scan(ctx, project_id, add_document(sessions, project_id, "weekly.txt", [LATER]))
+    assert len(chat.history) == calls  # read by code: no follow question
+    risk = _detail(sessions, project_id)
+    (pending,) = risk.suggestions
+    assert (pending.field, pending.suggested, risk.status.value) == ("status", "closed", "draft")
+
+
+@pytest.mark.parametrize(
+    ("levels", "answer", "suggested"),
+    [
+        ((4, 4), "worse", ("impact", "5")),
+        ((4, 5), "worse", ("probability", "5")),  # impact at its top: the news still counts
+        ((5, 5), "worse", ("status", "occurred")),
+        ((5, 5), "more_likely", ("status", "occurred")),
+    ],
+)
+def test_bad_news_on_a_risk_at_its_top_levels_still_proposes_something(
+    sessions: sessionmaker[Session],
+    project_id: str,
+    scan_settings: Settings,
+    follow_rs: RiskSettings,
+    levels: tuple[int, int],
+    answer: str,
+    suggested: tuple[str, str],
+) -> None:
+    chat = ScriptedChatModel()
+    ctx = ScanContext(chat, HashingEmbeddings(), sessions, scan_settings, risk_settings=follow_rs)
+    first = add_document(sessions, project_id, "kickoff.md", [FIRST])
+    probability, impact = levels
+    chat.enqueue(findings(finding(QUOTE, "API 版本未确认", category="vendor", probability=probability,
+                                  impact=impact)))  # fmt: skip
+    _scan(ctx, project_id, first)
+    later = "OI-01：厂商确认 API 版本为 v4.0（原计划 v3.2），接口开发推迟两周。"
+    if cues_in(later)[0] >= follow_rs.scan_min_cue_score:
+        chat.enqueue(findings())  # the register question about the sentence itself: nothing new
+    chat.enqueue(json.dumps({"change": answer}))
+    _scan(ctx, project_id, add_document(sessions, project_id, "weekly.txt", [later]))
+    risk = _detail(sessions, project_id)
+    assert [(s.field, s.suggested) for s in risk.suggestions] == [suggested]
+    assert (risk.probability, risk.impact, risk.status.value) == (probability, impact, "draft")
