@@ -58,7 +58,7 @@ EN_WEAK = (
     r"might", r"may", r"could", r"possibl[ey]", r"perhaps", r"unless", r"whether", r"pending",
     r"wait(?:ing)?", r"awaiting", r"questions?", r"depends", r"open", r"expected", r"deadline", r"resources?",
     r"commitment", r"availability", r"condition", r"confirm\w*", r"clarif\w*", r"decision", r"if",
-    r"only (?:one|two|a single)", r"part[- ]time",
+    r"only (?:one|two|a single)", r"part[- ]time", r"(?:has|have|had) no",
 )  # fmt: skip
 # An open question in minutes or a mail is an open issue: as strong as a cue word.
 QUESTION = re.compile(r"[?？]\s*$")
