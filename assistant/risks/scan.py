@@ -21,7 +21,7 @@ import datetime as dt
 import difflib
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -282,14 +282,15 @@ def scan_document(
                 report.passages_already_scanned += len(quiet)
             if not batch:
                 continue
-            findings = _enter(llm, method, batch, flagged, rs, report, document_id)
+            findings, unread = _enter(llm, method, batch, flagged, rs, report, document_id)
         else:
-            findings = _ask(llm, method, batch, rs, report, document_id)
-        if findings is None:
-            continue
+            asked = _ask(llm, method, batch, rs, report, document_id)
+            if asked is None:
+                continue
+            findings, unread = asked, set()
         try:
             queued = _apply(ctx.sessions, rs, matcher, report, project_id, document_id, doc, batch, findings,
-                            chunk_texts)  # fmt: skip
+                            chunk_texts, unread)  # fmt: skip
         except IntegrityError:
             # Another scan of the same document marked these passages first: its findings are the same.
             log.info("risk scan of %s: passages already taken by a concurrent scan", document_id)
@@ -381,7 +382,8 @@ def _ask(
 
 
 # Output tokens per entry: ~150-180 in Chinese, up to ~250 in English; two English entries overran a shared
-# 450-token cap on the openETCS minutes (the batch failed and waits for the next scan).
+# 450-token cap on the openETCS minutes, and a pair of Chinese entries once ran past 600 (one of them rambling):
+# such a pair is asked again one sentence at a time (``_enter``).
 ENTRY_OUTPUT_TOKENS = 300
 
 
@@ -407,15 +409,19 @@ def _enter(
     rs: RiskSettings,
     report: ScanReport,
     document_id: str,
-) -> list[RiskFinding] | None:
+) -> tuple[list[RiskFinding], set[str]]:
     """Register entries for the sentences the screen flagged, at most ``scan_max_findings_per_call`` a call,
-    exactly one entry per sentence; each sentence is its entry's quote. None when any call answered nonsense:
-    the batch stays unmarked and the next scan tries it again."""
+    exactly one entry per sentence; each sentence is its entry's quote. A call that answers nonsense is asked
+    again one sentence at a time (a pair that overran its output cap is often fine alone); a sentence that
+    fails alone leaves its passage unmarked (the second set: passage hashes), so the next scan tries it again,
+    and the other entries are kept."""
     items = [(n, s) for n, p in enumerate(batch, 1) for s in flagged.get(p.hash, [])]
     size = max(1, rs.scan_max_findings_per_call)
     findings: list[RiskFinding] = []
-    for start in range(0, len(items), size):
-        group = items[start : start + size]
+    failed: set[str] = set()
+    groups = [items[start : start + size] for start in range(0, len(items), size)]
+    while groups:
+        group = groups.pop(0)
         with metered_call(report):
             try:
                 answer = ask_structured(
@@ -426,13 +432,20 @@ def _enter(
                 )
             except ModelOutputError as exc:
                 log.warning("risk scan of %s: %s", document_id, exc)
-                report.errors.append(f"passages {batch[0].position + 1}-{batch[-1].position + 1}: {exc}")
-                return None
+                if len(group) > 1:
+                    groups[:0] = [[item] for item in group]
+                    continue
+                n, sentence = group[0]
+                failed.add(batch[n - 1].hash)
+                report.errors.append(
+                    f"entry for {sentence[:40]!r} (passage {batch[n - 1].position + 1}): {exc}"
+                )
+                continue
         for (n, sentence), entry in zip(group, answer.risks, strict=False):
             findings.append(RiskFinding(passage=n, quote=sentence.strip(), **entry.model_dump()))
     report.passages_sent += len(batch)
     report.findings += len(findings)
-    return findings
+    return findings, failed
 
 
 def _apply(
@@ -446,10 +459,12 @@ def _apply(
     batch: list[Passage],
     findings: list[RiskFinding],
     chunk_texts: dict[str, str],
+    unread: Collection[str] = (),
 ) -> int:
-    """Write one batch's findings; returns how many webhooks it queued. Counts go to ``report`` only once the
+    """Write one batch's findings and mark its passages read, except those in ``unread`` (an entry failed:
+    the next scan reads them again); returns how many webhooks it queued. Counts go to ``report`` only once the
     transaction has committed, so a rolled-back batch is not reported as done."""
-    counts = {p.hash: 0 for p in batch}
+    counts = {p.hash: 0 for p in batch if p.hash not in unread}
     local = ScanReport(project_id=project_id)
     with transaction(sessions) as session:
         risks = repo.project_risks(session, project_id=project_id)
@@ -474,7 +489,8 @@ def _apply(
             ):
                 local.duplicates += 1
                 continue
-            counts[passage.hash] += 1
+            if passage.hash in counts:
+                counts[passage.hash] += 1
             _record(session, rs, matcher, local, project_id, finding, evidence)
         repo.mark_scanned(session, project_id=project_id, document_id=document_id, counts=counts)
     report.add(local)

@@ -155,3 +155,29 @@ def test_a_specification_needs_a_strong_cue_where_minutes_need_a_weak_one(
     assert scan(sessions, scan_settings, chat, project_id, minutes, settings).sentences_screened == 1
     report = scan(sessions, scan_settings, chat, project_id, spec, settings)
     assert (report.passages_with_cues, report.llm_calls, len(chat.history)) == (0, 0, 1)
+
+
+def test_a_pair_of_entries_that_fails_is_asked_again_one_by_one_and_a_lone_failure_is_read_again_later(
+    sessions: sessionmaker[Session],
+    project_id: str,
+    scan_settings: Settings,
+    chat: ScriptedChatModel,
+    rs: RiskSettings,
+) -> None:
+    doc = add_document(sessions, project_id, "周例会纪要.txt", [GATEWAY, PEOPLE])
+    settings = screened(rs).model_copy(update={"scan_batch_size": 2, "scan_max_findings_per_call": 2})
+    people, gateway = focus(PEOPLE, rs), focus(GATEWAY, rs)
+    # Strongest first (PEOPLE, then GATEWAY): one yes in each, so both sentences go to one entry call.
+    screens = [YES, *[NO] * (len(people) - 1), *[NO] * (len(gateway) - 1), YES]
+    overrun = '{"risks": [{"title": "网关'  # cut off, as at the output cap; each call is tried twice
+    chat.enqueue(*screens, overrun, overrun, entries(finding("", "关键人员离职")), overrun, overrun)
+    report = scan(sessions, scan_settings, chat, project_id, doc, settings)
+    assert (report.sentences_flagged, report.drafts_created, report.llm_calls) == (2, 1, len(screens) + 5)
+    [risk] = all_risks(sessions, project_id)
+    assert (risk.title, risk.evidence[0].quote) == ("关键人员离职", people[0])
+    [error] = report.errors
+    assert gateway[-1][:40] in error
+    # The gateway's passage was not marked read: the next scan puts it to the screen again, not PEOPLE's.
+    chat.enqueue(*[NO] * len(gateway))
+    again = scan(sessions, scan_settings, chat, project_id, doc, settings)
+    assert (again.sentences_screened, again.passages_already_scanned) == (len(gateway), 1)
