@@ -382,8 +382,8 @@ def _ask(
 
 
 # Output tokens per entry: ~150-180 in Chinese, up to ~250 in English; two English entries overran a shared
-# 450-token cap on the openETCS minutes, and a pair of Chinese entries once ran past 600 (one of them rambling):
-# such a pair is asked again one sentence at a time (``_enter``).
+# 450-token cap on the openETCS minutes, and one Chinese entry of the demo rambled past 300. A failed pair is
+# asked again one sentence at a time, and a sentence that fails alone waits for the next scan (``_enter``).
 ENTRY_OUTPUT_TOKENS = 300
 
 
@@ -412,7 +412,7 @@ def _enter(
 ) -> tuple[list[RiskFinding], set[str]]:
     """Register entries for the sentences the screen flagged, at most ``scan_max_findings_per_call`` a call,
     exactly one entry per sentence; each sentence is its entry's quote. A call that answers nonsense is asked
-    again one sentence at a time (a pair that overran its output cap is often fine alone); a sentence that
+    again one sentence at a time (so an entry that rambles costs only itself); a sentence that
     fails alone leaves its passage unmarked (the second set: passage hashes), so the next scan tries it again,
     and the other entries are kept."""
     items = [(n, s) for n, p in enumerate(batch, 1) for s in flagged.get(p.hash, [])]
