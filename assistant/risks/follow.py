@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -131,12 +132,15 @@ class News:
         return hashlib.sha256((_MARK_PREFIX + normalize(self.text)).encode("utf-8")).hexdigest()
 
 
+def _id_matches(text: str) -> Iterator[tuple[str, int]]:
+    """Each id in the text as compared ("OI-01" -> "OI01"), with where it ends."""
+    for m in _ID.finditer(text):
+        if any(c.isdigit() for c in m.group(0)):
+            yield m.group(0).upper().replace("-", ""), m.end()
+
+
 def ids_in(text: str) -> set[str]:
-    return {
-        m.group(0).upper().replace("-", "")
-        for m in _ID.finditer(text)
-        if any(c.isdigit() for c in m.group(0))
-    }
+    return {key for key, _ in _id_matches(text)}
 
 
 def names_in(text: str) -> set[str]:
@@ -161,11 +165,7 @@ _CLOSED_AFTER_ID = re.compile(
 
 def closed_ids(sentence: str) -> set[str]:
     """The ids the sentence says are closed, in ``ids_in``'s form."""
-    return {
-        m.group(0).upper().replace("-", "")
-        for m in _ID.finditer(sentence)
-        if any(c.isdigit() for c in m.group(0)) and _CLOSED_AFTER_ID.match(sentence, m.end())
-    }
+    return {key for key, end in _id_matches(sentence) if _CLOSED_AFTER_ID.match(sentence, end)}
 
 
 def news_in(sentences: list[list[Sentence]], max_chars: int) -> list[News]:
